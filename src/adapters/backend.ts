@@ -1,0 +1,22 @@
+import type { ClickLog } from '../click-log/click-log.js';
+import type { DomainStore } from '../domains/domain-store.js';
+import type { EventStore } from '../events/event-store.js';
+import type { LinkStore } from '../links/link-store.js';
+import type { IpSaltStore } from '../privacy/ip-salt-store.js';
+import type { SettingsStore } from '../settings/settings-store.js';
+import type { ApiKeyStore } from '../tenancy/api-key-store.js';
+import type { WorkspaceStore } from '../tenancy/workspace-store.js';
+
+/** Every port a role may need, as one engine (or pair of engines) provides them. */
+export interface Backend {
+  readonly links: LinkStore;
+  readonly domains: DomainStore;
+  readonly workspaces: WorkspaceStore;
+  readonly apiKeys: ApiKeyStore;
+  readonly events: EventStore;
+  readonly ipSalts: IpSaltStore;
+  readonly settings: SettingsStore;
+  readonly clickLog: ClickLog;
+  /** Flushes pending click-log commits, then closes every connection. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,14 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import * as foundation from './0001-foundation.js';
+
+/**
+ * Every store migration, in order. Names sort by their number; a released migration is never
+ * edited, only followed by a new one.
+ */
+const MIGRATIONS: Record<string, Migration> = {
+  '0001-foundation': foundation,
+};
+
+export const storeMigrations: MigrationProvider = {
+  getMigrations: async () => MIGRATIONS,
+};

@@ -1,0 +1,54 @@
+import path from 'node:path';
+import type { CaptureDurability } from '../../config/config.js';
+import type { Backend } from '../backend.js';
+import { migrateStore } from '../sql/migrate.js';
+import { SqlApiKeyStore } from '../sql/sql-api-key-store.js';
+import { SqlDomainStore } from '../sql/sql-domain-store.js';
+import { SqlEventStore } from '../sql/sql-event-store.js';
+import { SqlIpSaltStore } from '../sql/sql-ip-salt-store.js';
+import { SqlLinkStore } from '../sql/sql-link-store.js';
+import { SqlSettingsStore } from '../sql/sql-settings-store.js';
+import { SqlWorkspaceStore } from '../sql/sql-workspace-store.js';
+import { openSqlite } from './open-sqlite.js';
+import { SqliteClickLog } from './sqlite-click-log.js';
+import { sqliteEngine } from './sqlite-engine.js';
+
+export interface EmbeddedBackendOptions {
+  readonly dataDir: string;
+  readonly captureDurability: CaptureDurability;
+  readonly captureMaxBatch: number;
+}
+
+export const STORE_FILE = 'clickwire.db';
+export const CLICK_LOG_FILE = 'clicklog.db';
+
+/**
+ * The default engine: two SQLite files under the data directory. The click log has a file of its
+ * own so the edge's group commits never queue behind the store's writers for SQLite's one write lock.
+ * Migrations run on open.
+ */
+export async function openEmbeddedBackend(options: EmbeddedBackendOptions): Promise<Backend> {
+  const synchronous = options.captureDurability === 'power' ? 'FULL' : 'NORMAL';
+  const storeDb = openSqlite(path.join(options.dataDir, STORE_FILE), { synchronous, autoCheckpoint: true });
+  const engine = sqliteEngine(storeDb);
+  await migrateStore(engine);
+  const clickLog = new SqliteClickLog({
+    file: path.join(options.dataDir, CLICK_LOG_FILE),
+    synchronous,
+    maxBatch: options.captureMaxBatch,
+  });
+  return {
+    links: new SqlLinkStore(engine),
+    domains: new SqlDomainStore(engine),
+    workspaces: new SqlWorkspaceStore(engine),
+    apiKeys: new SqlApiKeyStore(engine),
+    events: new SqlEventStore(engine),
+    ipSalts: new SqlIpSaltStore(engine),
+    settings: new SqlSettingsStore(engine),
+    clickLog,
+    close: async () => {
+      await clickLog.close();
+      await engine.db.destroy();
+    },
+  };
+}

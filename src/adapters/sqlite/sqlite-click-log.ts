@@ -1,0 +1,186 @@
+import type { ClickLog, LogEntry } from '../../click-log/click-log.js';
+import type { BlockReason, CapturedHeaders, RawClick, RedirectStatus } from '../../click-log/raw-click.js';
+import { openSqlite, type SqliteDatabase } from './open-sqlite.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
+
+export interface SqliteClickLogOptions {
+  readonly file: string;
+  /** See `SqliteOptions.synchronous`. */
+  readonly synchronous: 'NORMAL' | 'FULL';
+  /** Most clicks in one commit; the rest go in the next, immediately after. */
+  readonly maxBatch: number;
+}
+
+interface PendingAppend {
+  readonly click: RawClick;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS raw_clicks (
+  position INTEGER PRIMARY KEY AUTOINCREMENT,
+  click_id TEXT NOT NULL,
+  occurred_at INTEGER NOT NULL,
+  workspace_id TEXT NOT NULL,
+  link_id TEXT,
+  domain_id TEXT,
+  slug TEXT NOT NULL,
+  method TEXT NOT NULL,
+  redirect_status TEXT NOT NULL,
+  block_reason TEXT,
+  headers TEXT NOT NULL,
+  ip_hash TEXT NOT NULL,
+  ip_prefix TEXT NOT NULL,
+  country TEXT,
+  asn INTEGER,
+  asn_org TEXT
+)`;
+
+const INSERT = `INSERT INTO raw_clicks (click_id, occurred_at, workspace_id, link_id, domain_id, slug, method,
+  redirect_status, block_reason, headers, ip_hash, ip_prefix, country, asn, asn_org)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+interface RawClickRow {
+  position: number;
+  click_id: string;
+  occurred_at: number;
+  workspace_id: string;
+  link_id: string | null;
+  domain_id: string | null;
+  slug: string;
+  method: string;
+  redirect_status: string;
+  block_reason: string | null;
+  headers: string;
+  ip_hash: string;
+  ip_prefix: string;
+  country: string | null;
+  asn: number | null;
+  asn_org: string | null;
+}
+
+/**
+ * The embedded click log: a SQLite table of its own file, written with group commit.
+ *
+ * Every append made during one event-loop turn is committed together on `setImmediate`, and each
+ * append's promise resolves only after that commit returned. better-sqlite3 commits synchronously,
+ * so the next batch starts right after the previous one; there is no timer window to wait out.
+ */
+export class SqliteClickLog implements ClickLog {
+  private readonly db: SqliteDatabase;
+  private readonly insertMany: (batch: readonly PendingAppend[]) => void;
+  private readonly checkpointer: WalCheckpointer;
+  private pending: PendingAppend[] = [];
+  private flushScheduled = false;
+  private closed = false;
+
+  constructor(private readonly options: SqliteClickLogOptions) {
+    this.db = openSqlite(options.file, { synchronous: options.synchronous, autoCheckpoint: false });
+    this.db.exec(SCHEMA);
+    const insert = this.db.prepare(INSERT);
+    this.insertMany = this.db.transaction((batch: readonly PendingAppend[]) => {
+      for (const { click } of batch) insert.run(...toParams(click));
+    });
+    this.checkpointer = new WalCheckpointer(options.file);
+  }
+
+  append(click: RawClick): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('click log is closed'));
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ click, resolve, reject });
+      this.scheduleFlush();
+    });
+  }
+
+  async readAfter(position: number, limit: number): Promise<LogEntry[]> {
+    const rows = this.db
+      .prepare('SELECT * FROM raw_clicks WHERE position > ? ORDER BY position LIMIT ?')
+      .all(position, limit) as RawClickRow[];
+    return rows.map((row) => ({ position: row.position, click: fromRow(row) }));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    while (this.pending.length > 0) this.flush();
+    await this.checkpointer.stop();
+    this.db.close();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush();
+      if (this.pending.length > 0) this.scheduleFlush();
+    });
+  }
+
+  private flush(): void {
+    const batch =
+      this.pending.length <= this.options.maxBatch
+        ? this.pending
+        : this.pending.slice(0, this.options.maxBatch);
+    this.pending = batch === this.pending ? [] : this.pending.slice(this.options.maxBatch);
+    if (batch.length === 0) return;
+    try {
+      this.insertMany(batch);
+    } catch (error) {
+      for (const append of batch) append.reject(error);
+      return;
+    }
+    for (const append of batch) append.resolve();
+  }
+}
+
+function toParams(click: RawClick): unknown[] {
+  return [
+    click.clickId,
+    click.occurredAt,
+    click.workspaceId,
+    click.linkId,
+    click.domainId,
+    click.slug,
+    click.method,
+    click.redirectStatus,
+    click.blockReason,
+    JSON.stringify(click.headers),
+    click.ipHash,
+    click.ipPrefix,
+    click.country,
+    click.asn,
+    click.asnOrg,
+  ];
+}
+
+function fromRow(row: RawClickRow): RawClick {
+  return {
+    clickId: row.click_id,
+    occurredAt: row.occurred_at,
+    workspaceId: row.workspace_id,
+    linkId: row.link_id,
+    domainId: row.domain_id,
+    slug: row.slug,
+    method: row.method === 'HEAD' ? 'HEAD' : 'GET',
+    redirectStatus: row.redirect_status as RedirectStatus,
+    blockReason: row.block_reason as BlockReason | null,
+    headers: parseHeaders(row.headers),
+    ipHash: row.ip_hash,
+    ipPrefix: row.ip_prefix,
+    country: row.country,
+    asn: row.asn,
+    asnOrg: row.asn_org,
+  };
+}
+
+/** A damaged headers column reads as no headers rather than stopping the consumer. */
+function parseHeaders(json: string): CapturedHeaders {
+  try {
+    const parsed: unknown = JSON.parse(json);
+    return parsed !== null && typeof parsed === 'object' ? (parsed as CapturedHeaders) : {};
+  } catch {
+    return {};
+  }
+}

@@ -1,0 +1,44 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { TenancyService } from '../../tenancy/tenancy-service.js';
+import { ERROR_RESPONSES } from '../schemas/common.js';
+import { CreatedApiKeySchema, CreateWorkspaceBody, WorkspaceSchema } from '../schemas/tenancy-schemas.js';
+import { issuedKeyView, workspaceView } from './tenancy-views.js';
+
+/** Workspaces are created by the instance operator; each comes with its first admin key. */
+export function workspaceRoutes(tenancy: TenancyService): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.post(
+      '/v1/workspaces',
+      {
+        config: { operator: true },
+        schema: {
+          tags: ['workspaces'],
+          summary: 'Create a workspace and its first admin key (operator only)',
+          body: CreateWorkspaceBody,
+          response: {
+            201: Type.Object({ workspace: WorkspaceSchema, api_key: CreatedApiKeySchema }),
+            ...ERROR_RESPONSES,
+          },
+        },
+      },
+      async (request, reply) => {
+        const { workspace, issued } = await tenancy.createWorkspace(request.body.name);
+        return reply.code(201).send({ workspace: workspaceView(workspace), api_key: issuedKeyView(issued) });
+      },
+    );
+
+    app.get(
+      '/v1/workspaces',
+      {
+        config: { operator: true },
+        schema: {
+          tags: ['workspaces'],
+          summary: 'List workspaces (operator only)',
+          response: { 200: Type.Object({ data: Type.Array(WorkspaceSchema) }), ...ERROR_RESPONSES },
+        },
+      },
+      async () => ({ data: (await tenancy.listWorkspaces()).map(workspaceView) }),
+    );
+  };
+}

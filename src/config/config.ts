@@ -1,0 +1,67 @@
+import path from 'node:path';
+import { LOG_LEVELS, type LogLevel } from '../kernel/logger.js';
+import {
+  cidrList,
+  type Env,
+  integer,
+  oneOf,
+  optionalHttpUrl,
+  optionalSecret,
+  port,
+  text,
+} from './env-parsers.js';
+
+/**
+ * How hard a captured click is held before its redirect is answered.
+ * - `process`: committed to the SQLite WAL; survives a crash or SIGKILL of the process (default).
+ * - `power`: fsync on every group commit; also survives power loss, at roughly 0.55–0.8× throughput.
+ */
+export const CAPTURE_DURABILITIES = ['process', 'power'] as const;
+export type CaptureDurability = (typeof CAPTURE_DURABILITIES)[number];
+
+/** Everything Clickwire reads from its environment, parsed once at start. */
+export interface Config {
+  readonly host: string;
+  readonly edgePort: number;
+  readonly apiPort: number;
+  /** Base of short URLs on the default domain, as people will see it (no trailing slash). */
+  readonly publicUrl: string;
+  readonly dataDir: string;
+  readonly bootstrapApiKey: string | null;
+  readonly logLevel: LogLevel;
+  /** Addresses/CIDRs whose `X-Forwarded-For` is believed. Empty: the socket address is the client. */
+  readonly trustedProxies: readonly string[];
+  readonly captureDurability: CaptureDurability;
+  /** Most clicks one group commit writes; more wait for the next commit. */
+  readonly captureMaxBatch: number;
+  /** Largest API request body accepted, bytes. */
+  readonly apiMaxBodyBytes: number;
+  /** How long SIGTERM waits for in-flight requests and commits before exiting anyway. */
+  readonly shutdownTimeoutMs: number;
+}
+
+/** Minimum length of an operator-supplied bootstrap key (DESIGN §3). */
+export const MIN_BOOTSTRAP_KEY_LENGTH = 32;
+
+/** Parses and validates the `CLICKWIRE_*` variables; throws a ConfigError naming the first bad one. */
+export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
+  const host = text(env, 'CLICKWIRE_HOST', '127.0.0.1');
+  const edgePort = port(env, 'CLICKWIRE_EDGE_PORT', 8080);
+  return {
+    host,
+    edgePort,
+    apiPort: port(env, 'CLICKWIRE_API_PORT', 8081),
+    publicUrl: (optionalHttpUrl(env, 'CLICKWIRE_PUBLIC_URL') ?? `http://${host}:${edgePort}`).replace(
+      /\/+$/,
+      '',
+    ),
+    dataDir: path.resolve(cwd, text(env, 'CLICKWIRE_DATA_DIR', './data')),
+    bootstrapApiKey: optionalSecret(env, 'CLICKWIRE_BOOTSTRAP_API_KEY', MIN_BOOTSTRAP_KEY_LENGTH),
+    logLevel: oneOf(env, 'CLICKWIRE_LOG_LEVEL', LOG_LEVELS, 'info'),
+    trustedProxies: cidrList(env, 'CLICKWIRE_TRUSTED_PROXIES'),
+    captureDurability: oneOf(env, 'CLICKWIRE_CAPTURE_DURABILITY', CAPTURE_DURABILITIES, 'process'),
+    captureMaxBatch: integer(env, 'CLICKWIRE_CAPTURE_MAX_BATCH', 1000, 1, 100_000),
+    apiMaxBodyBytes: integer(env, 'CLICKWIRE_API_MAX_BODY_BYTES', 1_048_576, 1024, 16 * 1_048_576),
+    shutdownTimeoutMs: integer(env, 'CLICKWIRE_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+  };
+}

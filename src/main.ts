@@ -1,0 +1,89 @@
+import type { Backend } from './adapters/backend.js';
+import { createBundledGeoLookup } from './adapters/geo/bundled-geo-lookup.js';
+import { openEmbeddedBackend } from './adapters/sqlite/embedded-backend.js';
+import type { Config } from './config/config.js';
+import { type Clock, systemClock } from './kernel/clock.js';
+import { createLogger, type Logger } from './kernel/logger.js';
+import type { GeoLookup } from './redirect/geo-lookup.js';
+import { type RunningApi, startApi } from './roles/api.js';
+import { type RunningEdge, startEdge } from './roles/edge.js';
+import type { RoleContext, RunningRole } from './roles/role-context.js';
+import { TenancyService } from './tenancy/tenancy-service.js';
+
+/** Roles a process can run; `all` is the embedded default. */
+export const ROLES = ['all', 'edge', 'api'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface StartOptions {
+  readonly role: Role;
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+}
+
+export interface RunningClickwire {
+  readonly edge: RunningEdge | null;
+  readonly api: RunningApi | null;
+  readonly defaultWorkspaceId: string;
+  /** The admin key made at first start, when the store was empty and no key was supplied; shown once. */
+  readonly generatedBootstrapKey: string | null;
+  /** Drains the roles (in-flight redirects get their answer after their commit), then closes the store. */
+  stop(): Promise<void>;
+}
+
+/** Opens the store and log the configuration points at; migrations run here. */
+export function openBackend(config: Config): Promise<Backend> {
+  return openEmbeddedBackend({
+    dataDir: config.dataDir,
+    captureDurability: config.captureDurability,
+    captureMaxBatch: config.captureMaxBatch,
+  });
+}
+
+/** Composition root: one configuration, one backend, the roles asked for. */
+export async function startClickwire(config: Config, options: StartOptions): Promise<RunningClickwire> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const clock = options.clock ?? systemClock;
+  const backend = await openBackend(config);
+  const started: RunningRole[] = [];
+  try {
+    const tenancy = new TenancyService({ workspaces: backend.workspaces, apiKeys: backend.apiKeys, clock });
+    const { workspace, issued } = await tenancy.bootstrap(config.bootstrapApiKey);
+    let geo: GeoLookup | null = null;
+    const context: RoleContext = {
+      config,
+      backend,
+      clock,
+      logger,
+      geo: () => {
+        geo ??= createBundledGeoLookup();
+        return geo;
+      },
+      defaultWorkspaceId: workspace.workspaceId,
+    };
+
+    const wantsEdge = options.role === 'all' || options.role === 'edge';
+    const wantsApi = options.role === 'all' || options.role === 'api';
+    const edge = wantsEdge ? await startEdge(context) : null;
+    if (edge) started.push(edge);
+    const api = wantsApi ? await startApi(context, () => edge?.invalidateRoutes()) : null;
+    if (api) started.push(api);
+
+    return {
+      edge,
+      api,
+      defaultWorkspaceId: workspace.workspaceId,
+      generatedBootstrapKey: issued && config.bootstrapApiKey === null ? issued.secret : null,
+      stop: async () => {
+        // Edge first: its in-flight clicks must commit before the click log closes with the backend.
+        await edge?.stop();
+        await api?.stop();
+        await backend.close();
+        logger.info('clickwire stopped');
+      },
+    };
+  } catch (error) {
+    for (const role of started.reverse()) await role.stop().catch(() => undefined);
+    await backend.close().catch(() => undefined);
+    throw error;
+  }
+}

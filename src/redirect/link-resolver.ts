@@ -1,0 +1,90 @@
+import type { DomainStore } from '../domains/domain-store.js';
+import type { Link } from '../links/link.js';
+import type { LinkStore } from '../links/link-store.js';
+
+/** What a `Host` + alias resolves to: the owning workspace and domain, and the link if there is one. */
+export interface Route {
+  readonly workspaceId: string;
+  readonly domainId: string | null;
+  readonly link: Link | null;
+}
+
+export interface LinkResolverOptions {
+  /** Workspace that unknown slugs on unregistered hosts are recorded under (the bootstrap workspace). */
+  readonly defaultWorkspaceId: string;
+  /** Most routes kept in memory; past it the cache starts over (misses are cheap, floods are not). */
+  readonly maxEntries?: number;
+}
+
+/**
+ * The edge's in-memory routing table. Hits are a Map lookup with no I/O; misses (negative ones
+ * too, so a scan of random paths does not hammer the store) are loaded once and cached.
+ *
+ * What must stay true: a change to links or domains empties the cache (`invalidate`), and a lookup
+ * that started before an invalidation never writes its possibly stale answer back — the
+ * generation check below.
+ */
+export class LinkResolver {
+  private readonly routes = new Map<string, Route>();
+  private readonly domains = new Map<string, { domainId: string; workspaceId: string } | null>();
+  private generation = 0;
+  private readonly maxEntries: number;
+
+  constructor(
+    private readonly links: Pick<LinkStore, 'findLive'>,
+    private readonly domainStore: Pick<DomainStore, 'findByHostname'>,
+    private readonly options: LinkResolverOptions,
+  ) {
+    this.maxEntries = options.maxEntries ?? 100_000;
+  }
+
+  /** The cached route, or `undefined` when it must be loaded. */
+  peek(hostname: string | null, alias: string): Route | undefined {
+    return this.routes.get(routeKey(hostname, alias));
+  }
+
+  async resolve(hostname: string | null, alias: string): Promise<Route> {
+    const key = routeKey(hostname, alias);
+    const cached = this.routes.get(key);
+    if (cached) return cached;
+    const generation = this.generation;
+    const domain = await this.domainFor(hostname);
+    const link = await this.links.findLive(domain?.domainId ?? null, alias);
+    const route: Route = {
+      workspaceId: domain?.workspaceId ?? this.options.defaultWorkspaceId,
+      domainId: domain?.domainId ?? null,
+      link,
+    };
+    if (generation === this.generation) {
+      if (this.routes.size >= this.maxEntries) this.routes.clear();
+      this.routes.set(key, route);
+    }
+    return route;
+  }
+
+  /** Forgets everything; the next request of each route reloads it. */
+  invalidate(): void {
+    this.generation++;
+    this.routes.clear();
+    this.domains.clear();
+  }
+
+  private async domainFor(
+    hostname: string | null,
+  ): Promise<{ domainId: string; workspaceId: string } | null> {
+    if (hostname === null) return null;
+    if (this.domains.has(hostname)) return this.domains.get(hostname) ?? null;
+    const generation = this.generation;
+    const domain = await this.domainStore.findByHostname(hostname);
+    const entry = domain ? { domainId: domain.domainId, workspaceId: domain.workspaceId } : null;
+    if (generation === this.generation) {
+      if (this.domains.size >= this.maxEntries) this.domains.clear();
+      this.domains.set(hostname, entry);
+    }
+    return entry;
+  }
+}
+
+function routeKey(hostname: string | null, alias: string): string {
+  return `${hostname ?? ''}\u0000${alias}`;
+}

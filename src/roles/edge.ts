@@ -1,0 +1,71 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { clientAddressResolver } from '../redirect/client-address.js';
+import { DailySalts } from '../redirect/daily-salts.js';
+import { LinkResolver } from '../redirect/link-resolver.js';
+import { RedirectHandler } from '../redirect/redirect-handler.js';
+import { RouteChangeWatcher } from '../redirect/route-change-watcher.js';
+import type { RoleContext, RunningRole } from './role-context.js';
+
+export interface RunningEdge extends RunningRole {
+  readonly port: number;
+  /** Drops cached routes; the API of the same process calls it on every link or domain change. */
+  readonly invalidateRoutes: () => void;
+}
+
+/** The redirect edge: a plain `node:http` server, since redirect speed is the product. */
+export async function startEdge(context: RoleContext): Promise<RunningEdge> {
+  const { backend, clock, logger, config } = context;
+  const resolver = new LinkResolver(backend.links, backend.domains, {
+    defaultWorkspaceId: context.defaultWorkspaceId,
+  });
+  const handler = new RedirectHandler({
+    resolver,
+    salts: new DailySalts(backend.ipSalts, clock),
+    clickLog: backend.clickLog,
+    geo: context.geo(),
+    clock,
+    logger,
+    clientAddress: clientAddressResolver(config.trustedProxies),
+  });
+  const watcher = new RouteChangeWatcher(backend.links, () => resolver.invalidate(), logger);
+  await watcher.start();
+
+  const server = http.createServer(
+    {
+      // Bounded headers: nothing a browser sends comes near this, and it caps what a hostile client costs us.
+      maxHeaderSize: 16 * 1024,
+      requestTimeout: 10_000,
+      headersTimeout: 5_000,
+      keepAliveTimeout: 5_000,
+    },
+    handler.handle,
+  );
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable)
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.edgePort, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  logger.info({ role: 'edge', host: config.host, port }, 'edge listening for redirects');
+
+  return {
+    name: 'edge',
+    port,
+    invalidateRoutes: () => resolver.invalidate(),
+    stop: async () => {
+      watcher.stop();
+      // Stop accepting; requests already read keep waiting for their commit and get their answer.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const deadline = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
+      deadline.unref();
+      await closed;
+      clearTimeout(deadline);
+    },
+  };
+}

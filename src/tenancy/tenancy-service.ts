@@ -1,0 +1,144 @@
+import type { Clock } from '../kernel/clock.js';
+import { ClickwireError } from '../kernel/errors.js';
+import { newId } from '../kernel/ids.js';
+import { type ApiKey, generateApiKeySecret, hashApiKey, keyHint } from './api-key.js';
+import type { ApiKeyStore } from './api-key-store.js';
+import type { Scope } from './scopes.js';
+import type { Workspace } from './workspace.js';
+import type { WorkspaceStore } from './workspace-store.js';
+
+/** A key together with its secret — the one moment the secret exists outside the caller's hands. */
+export interface IssuedKey {
+  readonly key: ApiKey;
+  readonly secret: string;
+}
+
+export interface BootstrapResult {
+  readonly workspace: Workspace;
+  /** The admin key created now, or `null` when the store already had workspaces. */
+  readonly issued: IssuedKey | null;
+}
+
+export interface TenancyServiceDeps {
+  readonly workspaces: WorkspaceStore;
+  readonly apiKeys: ApiKeyStore;
+  readonly clock: Clock;
+}
+
+/** How long an authenticated key is trusted from memory before the store is asked again. */
+const KEY_CACHE_MS = 5_000;
+/** `last_used_at` is written at most this often per key, so reads never queue behind writes. */
+const TOUCH_EVERY_MS = 60_000;
+
+/** Workspaces, API keys and authentication. */
+export class TenancyService {
+  private readonly keyCache = new Map<string, { key: ApiKey | null; until: number }>();
+  private readonly lastTouched = new Map<string, number>();
+
+  constructor(private readonly deps: TenancyServiceDeps) {}
+
+  /**
+   * On an empty store: creates the default workspace and its admin, operator key — from
+   * `suppliedSecret` when given, else a fresh one. On a store that has workspaces: does nothing.
+   */
+  async bootstrap(suppliedSecret: string | null): Promise<BootstrapResult> {
+    const existing = await this.deps.workspaces.getDefault();
+    if (existing) return { workspace: existing, issued: null };
+    const { workspace, issued } = await this.createWorkspace('Default workspace', {
+      isDefault: true,
+      isOperator: true,
+      secret: suppliedSecret ?? generateApiKeySecret(),
+    });
+    return { workspace, issued };
+  }
+
+  async createWorkspace(
+    name: string,
+    options: { isDefault?: boolean; isOperator?: boolean; secret?: string } = {},
+  ): Promise<{ workspace: Workspace; issued: IssuedKey }> {
+    const now = this.deps.clock.now();
+    const workspace: Workspace = {
+      workspaceId: newId('workspace', now),
+      name,
+      isDefault: options.isDefault ?? false,
+      createdAt: now,
+    };
+    const issued = this.newKey(workspace.workspaceId, 'Admin key', ['admin'], {
+      isOperator: options.isOperator ?? false,
+      secret: options.secret,
+    });
+    await this.deps.workspaces.create(workspace, issued.key);
+    return { workspace, issued };
+  }
+
+  listWorkspaces(): Promise<Workspace[]> {
+    return this.deps.workspaces.list();
+  }
+
+  async createKey(workspaceId: string, name: string, scopes: readonly Scope[]): Promise<IssuedKey> {
+    const issued = this.newKey(workspaceId, name, scopes, { isOperator: false });
+    await this.deps.apiKeys.insert(issued.key);
+    return issued;
+  }
+
+  listKeys(workspaceId: string): Promise<ApiKey[]> {
+    return this.deps.apiKeys.list(workspaceId);
+  }
+
+  async revokeKey(workspaceId: string, keyId: string): Promise<void> {
+    const key = await this.deps.apiKeys.get(workspaceId, keyId);
+    if (!key || !(await this.deps.apiKeys.revoke(workspaceId, keyId, this.deps.clock.now()))) {
+      throw new ClickwireError('CW_ERR_NOT_FOUND', `No API key ${keyId}`);
+    }
+    // Revocation takes effect at once in this process, and within KEY_CACHE_MS in others.
+    this.keyCache.delete(key.keyHash);
+  }
+
+  /** The live key a bearer secret belongs to, or `null`. */
+  async authenticate(secret: string): Promise<ApiKey | null> {
+    const hash = hashApiKey(secret);
+    const now = this.deps.clock.now();
+    const cached = this.keyCache.get(hash);
+    let key: ApiKey | null;
+    if (cached && cached.until > now) {
+      key = cached.key;
+    } else {
+      // The lookup is by hash, so comparing secrets never happens and cannot leak timing.
+      key = await this.deps.apiKeys.findLiveByHash(hash);
+      if (this.keyCache.size > 10_000) this.keyCache.clear();
+      this.keyCache.set(hash, { key, until: now + KEY_CACHE_MS });
+    }
+    if (key) this.touch(key, now);
+    return key;
+  }
+
+  private touch(key: ApiKey, now: number): void {
+    const last = this.lastTouched.get(key.keyId) ?? 0;
+    if (now - last < TOUCH_EVERY_MS) return;
+    this.lastTouched.set(key.keyId, now);
+    void this.deps.apiKeys.touch(key.keyId, now).catch(() => this.lastTouched.delete(key.keyId));
+  }
+
+  private newKey(
+    workspaceId: string,
+    name: string,
+    scopes: readonly Scope[],
+    options: { isOperator: boolean; secret?: string | undefined },
+  ): IssuedKey {
+    const now = this.deps.clock.now();
+    const secret = options.secret ?? generateApiKeySecret();
+    const key: ApiKey = {
+      keyId: newId('apiKey', now),
+      workspaceId,
+      name,
+      keyHash: hashApiKey(secret),
+      keyHint: keyHint(secret),
+      scopes: [...scopes],
+      isOperator: options.isOperator,
+      createdAt: now,
+      lastUsedAt: null,
+      revokedAt: null,
+    };
+    return { key, secret };
+  }
+}
