@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
 
 /** What survives of a client address: a truncated network and a keyed hash. The address itself does not. */
@@ -14,6 +15,8 @@ export const IP_HASH_HEX_LENGTH = 32;
 
 /** Truncates an address; `null` when the text is not an IP address. */
 export function anonymizeAddress(ip: string): AnonymizedAddress | null {
+  // ipaddr.js also takes legacy forms like "1.2.3"; only canonical socket addresses are meant here.
+  if (isIP(ip) === 0) return null;
   let parsed: ipaddr.IPv4 | ipaddr.IPv6;
   try {
     parsed = ipaddr.process(ip);

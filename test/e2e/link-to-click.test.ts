@@ -71,7 +71,11 @@ describe('create a link, click it, find the raw click in the log', () => {
 async function readLog(server: TestServer) {
   // The running backend's own click log: the same SQLite file the edge appends to.
   const { SqliteClickLog } = await import('../../src/adapters/sqlite/sqlite-click-log.js');
-  const log = new SqliteClickLog({ file: path.join(server.dataDir, 'clicklog.db'), synchronous: 'NORMAL', maxBatch: 10 });
+  const log = new SqliteClickLog({
+    file: path.join(server.dataDir, 'clicklog.db'),
+    synchronous: 'NORMAL',
+    maxBatch: 10,
+  });
   try {
     return await log.readAfter(0, 1000);
   } finally {

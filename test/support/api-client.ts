@@ -43,8 +43,11 @@ export async function call<T = unknown>(
 
 /** A client bound to one server and key. */
 export function apiClient(baseUrl: string, key: string | null) {
-  return <T = unknown>(method: string, path: string, options: Omit<CallOptions, 'key'> & { key?: string | null } = {}) =>
-    call<T>(baseUrl, method, path, { key, ...options });
+  return <T = unknown>(
+    method: string,
+    path: string,
+    options: Omit<CallOptions, 'key'> & { key?: string | null } = {},
+  ) => call<T>(baseUrl, method, path, { key, ...options });
 }
 
 /** GET on the edge without following redirects. */
@@ -52,7 +55,12 @@ export async function click(
   edgeUrl: string,
   path: string,
   options: { method?: 'GET' | 'HEAD'; headers?: Record<string, string>; from?: string } = {},
-): Promise<{ status: number; location: string | undefined; headers: Record<string, string | string[] | undefined>; text: string }> {
+): Promise<{
+  status: number;
+  location: string | undefined;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+}> {
   const response = await request(`${edgeUrl}${path}`, {
     method: options.method ?? 'GET',
     headers: options.headers ?? {},

@@ -1,0 +1,94 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { request } from 'undici';
+import { TEST_ADMIN_KEY } from './test-server.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+export interface ChildServer {
+  readonly process: ChildProcess;
+  readonly edgeUrl: string;
+  readonly apiUrl: string;
+  readonly adminKey: string;
+  /** Everything the child wrote to stderr so far, for failure messages. */
+  stderr(): string;
+  /** SIGKILL: no drain, no flush — what a crash looks like. */
+  kill(): Promise<void>;
+  /** SIGTERM and wait for a clean exit; resolves with the exit code. */
+  terminate(): Promise<number | null>;
+}
+
+/** Asks the OS for a free loopback port. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Clickwire as a separate process (`clickwire start`) over a given data directory, ready when this resolves. */
+export async function startChildServer(
+  dataDir: string,
+  env: Record<string, string> = {},
+): Promise<ChildServer> {
+  const edgePort = await freePort();
+  const apiPort = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), 'start'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      CLICKWIRE_DATA_DIR: dataDir,
+      CLICKWIRE_EDGE_PORT: String(edgePort),
+      CLICKWIRE_API_PORT: String(apiPort),
+      CLICKWIRE_BOOTSTRAP_API_KEY: TEST_ADMIN_KEY,
+      CLICKWIRE_LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const server: ChildServer = {
+    process: child,
+    edgeUrl: `http://127.0.0.1:${edgePort}`,
+    apiUrl: `http://127.0.0.1:${apiPort}`,
+    adminKey: TEST_ADMIN_KEY,
+    stderr: () => stderr,
+    kill: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+    terminate: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`clickwire exited with ${child.exitCode}: ${stderr}`);
+    if ((await answers(`${server.apiUrl}/readyz`)) && (await answers(`${server.edgeUrl}/healthz`)))
+      return server;
+    await sleep(100);
+  }
+  await server.kill();
+  throw new Error(`clickwire did not become ready within 30 s: ${stderr}`);
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    const response = await request(url);
+    await response.body.dump();
+    return response.statusCode === 200;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,68 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config/config.js';
+
+describe('configuration', () => {
+  it('has working defaults', () => {
+    const config = loadConfig({}, '/srv/clickwire');
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      edgePort: 8080,
+      apiPort: 8081,
+      dataDir: path.resolve('/srv/clickwire', 'data'),
+      bootstrapApiKey: null,
+      logLevel: 'info',
+      trustedProxies: [],
+      captureDurability: 'process',
+      publicUrl: 'http://127.0.0.1:8080',
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      CLICKWIRE_HOST: '0.0.0.0',
+      CLICKWIRE_EDGE_PORT: '80',
+      CLICKWIRE_API_PORT: '9000',
+      CLICKWIRE_DATA_DIR: '/var/lib/clickwire',
+      CLICKWIRE_BOOTSTRAP_API_KEY: 'k'.repeat(40),
+      CLICKWIRE_LOG_LEVEL: 'DEBUG',
+      CLICKWIRE_TRUSTED_PROXIES: '10.0.0.0/8, 192.0.2.7 ,2001:db8::/32',
+      CLICKWIRE_CAPTURE_DURABILITY: 'power',
+      CLICKWIRE_PUBLIC_URL: 'https://clk.example.com/',
+    });
+    expect(config).toMatchObject({
+      host: '0.0.0.0',
+      edgePort: 80,
+      apiPort: 9000,
+      dataDir: '/var/lib/clickwire',
+      bootstrapApiKey: 'k'.repeat(40),
+      logLevel: 'debug',
+      trustedProxies: ['10.0.0.0/8', '192.0.2.7', '2001:db8::/32'],
+      captureDurability: 'power',
+      publicUrl: 'https://clk.example.com',
+    });
+  });
+
+  it.each([
+    ['CLICKWIRE_EDGE_PORT', 'http', /CLICKWIRE_EDGE_PORT.*integer from 0 to 65535/],
+    ['CLICKWIRE_API_PORT', '70000', /CLICKWIRE_API_PORT.*integer from 0 to 65535/],
+    ['CLICKWIRE_LOG_LEVEL', 'loud', /CLICKWIRE_LOG_LEVEL.*one of fatal, error/],
+    ['CLICKWIRE_BOOTSTRAP_API_KEY', 'short', /CLICKWIRE_BOOTSTRAP_API_KEY.*at least 32 characters/],
+    ['CLICKWIRE_TRUSTED_PROXIES', '10.0.0.0/33', /CLICKWIRE_TRUSTED_PROXIES.*CIDR/],
+    ['CLICKWIRE_CAPTURE_DURABILITY', 'eventually', /CLICKWIRE_CAPTURE_DURABILITY.*process, power/],
+    ['CLICKWIRE_PUBLIC_URL', 'ftp://x', /CLICKWIRE_PUBLIC_URL.*http\(s\) URL/],
+  ])('stops on a bad %s with a one-line message naming it', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(message);
+    try {
+      loadConfig({ [name]: value });
+    } catch (error) {
+      expect(String((error as Error).message)).not.toContain('\n');
+    }
+  });
+
+  it('never echoes a bad bootstrap key in full', () => {
+    expect(() =>
+      loadConfig({ CLICKWIRE_BOOTSTRAP_API_KEY: 'secret with spaces that is long enough' }),
+    ).toThrow(/"secr…"/);
+  });
+});
