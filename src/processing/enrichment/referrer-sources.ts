@@ -1,0 +1,180 @@
+import type { ReferrerCategory } from './enrichment.js';
+
+/**
+ * Known referrer sources. Curated by hand from the sites' own host names; extend freely — a host
+ * missing here only falls back to `other`.
+ */
+
+/**
+ * Domains and the category of every host at or under them (`l.facebook.com` ⊂ `facebook.com`).
+ * The most specific listed domain wins, so `mail.google.com` (email) is not taken for Google
+ * search, and `mail.yahoo.com` (email) differs from `search.yahoo.com` (search).
+ */
+export const REFERRER_DOMAINS: ReadonlyMap<string, ReferrerCategory> = new Map<string, ReferrerCategory>([
+  // Search engines (Google and Yandex, with their many country domains, are in SEARCH_BRANDS).
+  ['bing.com', 'search'],
+  ['duckduckgo.com', 'search'],
+  ['ecosia.org', 'search'],
+  ['search.brave.com', 'search'],
+  ['startpage.com', 'search'],
+  ['qwant.com', 'search'],
+  ['search.yahoo.com', 'search'],
+  ['search.yahoo.co.jp', 'search'],
+  ['baidu.com', 'search'],
+  ['ya.ru', 'search'],
+  ['go.mail.ru', 'search'],
+  ['search.naver.com', 'search'],
+  ['search.daum.net', 'search'],
+  ['search.seznam.cz', 'search'],
+  ['seznam.cz', 'search'],
+  ['so.com', 'search'],
+  ['sogou.com', 'search'],
+  ['ask.com', 'search'],
+  ['search.aol.com', 'search'],
+  ['kagi.com', 'search'],
+  ['mojeek.com', 'search'],
+  ['petalsearch.com', 'search'],
+  ['metager.org', 'search'],
+  ['metager.de', 'search'],
+  ['swisscows.com', 'search'],
+  // Social networks and messaging.
+  ['facebook.com', 'social'],
+  ['fb.com', 'social'],
+  ['fb.me', 'social'],
+  ['messenger.com', 'social'],
+  ['instagram.com', 'social'],
+  ['threads.net', 'social'],
+  ['threads.com', 'social'],
+  ['twitter.com', 'social'],
+  ['x.com', 'social'],
+  ['t.co', 'social'],
+  ['linkedin.com', 'social'],
+  ['lnkd.in', 'social'],
+  ['reddit.com', 'social'],
+  ['redd.it', 'social'],
+  ['tiktok.com', 'social'],
+  ['youtube.com', 'social'],
+  ['youtu.be', 'social'],
+  ['snapchat.com', 'social'],
+  ['tumblr.com', 'social'],
+  ['vk.com', 'social'],
+  ['ok.ru', 'social'],
+  ['bsky.app', 'social'],
+  ['mastodon.social', 'social'],
+  ['mastodon.online', 'social'],
+  ['weibo.com', 'social'],
+  ['weibo.cn', 'social'],
+  ['quora.com', 'social'],
+  ['news.ycombinator.com', 'social'],
+  ['xing.com', 'social'],
+  ['discord.com', 'social'],
+  ['discordapp.com', 'social'],
+  ['t.me', 'social'],
+  ['telegram.org', 'social'],
+  ['whatsapp.com', 'social'],
+  ['wa.me', 'social'],
+  ['slack.com', 'social'],
+  ['line.me', 'social'],
+  ['teams.microsoft.com', 'social'],
+  ['teams.live.com', 'social'],
+  // Webmail.
+  ['mail.google.com', 'email'],
+  ['inbox.google.com', 'email'],
+  ['outlook.live.com', 'email'],
+  ['outlook.office.com', 'email'],
+  ['outlook.office365.com', 'email'],
+  ['outlook.cloud.microsoft', 'email'],
+  ['mail.yahoo.com', 'email'],
+  ['mail.yahoo.co.jp', 'email'],
+  ['mail.aol.com', 'email'],
+  ['mail.proton.me', 'email'],
+  ['mail.protonmail.com', 'email'],
+  ['fastmail.com', 'email'],
+  ['mail.zoho.com', 'email'],
+  ['mail.zoho.eu', 'email'],
+  ['mail.yandex.ru', 'email'],
+  ['mail.yandex.com', 'email'],
+  ['e.mail.ru', 'email'],
+  ['mail.qq.com', 'email'],
+  ['mail.163.com', 'email'],
+  ['mail.126.com', 'email'],
+  ['mail.naver.com', 'email'],
+  ['mail.daum.net', 'email'],
+  ['gmx.net', 'email'],
+  ['gmx.de', 'email'],
+  ['gmx.com', 'email'],
+  ['navigator.web.de', 'email'],
+  ['email.t-online.de', 'email'],
+  ['app.tuta.com', 'email'],
+  ['mail.tutanota.com', 'email'],
+  // Mail security redirectors: the click came out of an email whose links they rewrote.
+  ['safelinks.protection.outlook.com', 'email'],
+  ['urldefense.com', 'email'],
+  ['urldefense.proofpoint.com', 'email'],
+  ['linkprotect.cudasvc.com', 'email'],
+  ['mimecast.com', 'email'],
+  ['secure-web.cisco.com', 'email'],
+]);
+
+/**
+ * Brands whose home host on any country domain (`google.de`, `www.google.co.uk`,
+ * `yandex.com.tr`) is that category. Only the bare or `www.` host counts: `docs.google.com` is
+ * not a search referrer.
+ */
+export const BRAND_HOME_CATEGORIES: ReadonlyMap<string, ReferrerCategory> = new Map<string, ReferrerCategory>(
+  [
+    ['google', 'search'],
+    ['yandex', 'search'],
+    ['pinterest', 'social'],
+  ],
+);
+
+/** First labels that mark a webmail host on an organisation's own domain (`webmail.example.org`). */
+export const WEBMAIL_HOST_PREFIXES: ReadonlySet<string> = new Set(['webmail', 'mail', 'owa', 'roundcube']);
+
+/** Android apps by package name, for `android-app://<package>/` referrers (package names lower-cased). */
+export const ANDROID_APP_CATEGORIES: ReadonlyMap<string, ReferrerCategory> = new Map<
+  string,
+  ReferrerCategory
+>([
+  ['com.google.android.gm', 'email'],
+  ['com.microsoft.office.outlook', 'email'],
+  ['com.yahoo.mobile.client.android.mail', 'email'],
+  ['com.samsung.android.email.provider', 'email'],
+  ['ch.protonmail.android', 'email'],
+  ['me.bluemail.mail', 'email'],
+  ['com.fsck.k9', 'email'],
+  ['net.thunderbird.android', 'email'],
+  ['ru.mail.mailapp', 'email'],
+  ['ru.yandex.mail', 'email'],
+  ['com.readdle.spark', 'email'],
+  ['com.easilydo.mail', 'email'],
+  ['com.google.android.googlequicksearchbox', 'search'],
+  ['com.microsoft.bing', 'search'],
+  ['com.duckduckgo.mobile.android', 'search'],
+  ['ru.yandex.searchplugin', 'search'],
+  ['com.ecosia.android', 'search'],
+  ['com.facebook.katana', 'social'],
+  ['com.facebook.lite', 'social'],
+  ['com.facebook.orca', 'social'],
+  ['com.instagram.android', 'social'],
+  ['com.instagram.barcelona', 'social'],
+  ['com.twitter.android', 'social'],
+  ['com.linkedin.android', 'social'],
+  ['com.reddit.frontpage', 'social'],
+  ['com.zhiliaoapp.musically', 'social'],
+  ['com.ss.android.ugc.trill', 'social'],
+  ['com.pinterest', 'social'],
+  ['com.snapchat.android', 'social'],
+  ['com.google.android.youtube', 'social'],
+  ['com.tumblr', 'social'],
+  ['com.vkontakte.android', 'social'],
+  ['org.telegram.messenger', 'social'],
+  ['com.whatsapp', 'social'],
+  ['com.discord', 'social'],
+  ['com.slack', 'social'],
+  ['jp.naver.line.android', 'social'],
+  ['com.viber.voip', 'social'],
+  ['xyz.blueskyweb.app', 'social'],
+  ['org.joinmastodon.android', 'social'],
+]);
