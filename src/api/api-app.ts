@@ -53,13 +53,31 @@ export async function buildApiApp(deps: ApiDeps): Promise<Api> {
       // Unknown fields are an error the caller should hear about (a typo'd field silently dropped is a bug).
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
     },
+    // Errors Fastify answers before routing (a malformed URL, an over-long path parameter) are problems too.
+    frameworkErrors: (error, request, reply) => sendProblem(request, reply, toClickwireError(error).error),
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // Bodies are JSON only: Fastify's built-in text/plain parser would hand a text body to the schema,
+  // which answers 400 where the caller needs to hear 415.
+  app.removeContentTypeParser('text/plain');
 
   app.decorateRequest('principal', null);
   app.addSchema(ProblemSchema);
 
   const routeTable = new RouteTable();
   routeTable.attach(app);
+
+  // Both before any plugin registers routes: a route keeps the error handler that was set when it was
+  // added, and only sees onRoute hooks added before it — the docs page must be public and answer problems.
+  app.setErrorHandler((error, request, reply) => {
+    const { error: mapped, internal } = toClickwireError(error);
+    if (internal) request.log.error({ err: error, req_id: request.id }, 'unhandled error in API route');
+    return sendProblem(request, reply, mapped);
+  });
+
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/docs')) route.config = { ...(route.config ?? {}), public: true };
+  });
 
   await app.register(swagger, {
     openapi: {
@@ -77,9 +95,6 @@ export async function buildApiApp(deps: ApiDeps): Promise<Api> {
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
-  app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/docs')) route.config = { ...(route.config ?? {}), public: true };
-  });
 
   app.addHook('onRequest', authenticationHook(deps.tenancy));
   app.addHook('onSend', async (_request, reply, payload) => {
@@ -87,16 +102,12 @@ export async function buildApiApp(deps: ApiDeps): Promise<Api> {
     return payload;
   });
 
-  app.setErrorHandler((error, request, reply) => {
-    const { error: mapped, internal } = toClickwireError(error);
-    if (internal) request.log.error({ err: error, req_id: request.id }, 'unhandled error in API route');
-    return sendProblem(request, reply, mapped);
-  });
-
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?', 1)[0] ?? '/';
     const allowed = routeTable.allowedMethods(path);
-    if (allowed.length > 0) {
+    // A route that takes this very method and still ends up here (a wildcard route calling
+    // `callNotFound`, e.g. a missing docs asset) found nothing: that is a 404, not a 405.
+    if (allowed.length > 0 && !allowed.includes(request.method)) {
       reply.header('Allow', allowed.join(', '));
       return sendProblem(
         request,

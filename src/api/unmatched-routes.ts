@@ -25,7 +25,8 @@ export class RouteTable {
       .split('/')
       .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment === '*' ? '.*' : escapeRegExp(segment)))
       .join('/');
-    const pattern = new RegExp(`^${source}/?$`);
+    // Exact, as the router matches: `/v1/links/` is not `/v1/links`, so it must not be told GET is not allowed.
+    const pattern = new RegExp(`^${source}$`);
     const methods = Array.isArray(method) ? method : [method];
     const existing = this.routes.find((route) => route.pattern.source === pattern.source);
     if (existing) for (const m of methods) existing.methods.add(m);

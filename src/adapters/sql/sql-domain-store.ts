@@ -55,9 +55,12 @@ export class SqlDomainStore implements DomainStore {
 
   async delete(workspaceId: string, domainId: string): Promise<boolean> {
     return this.engine.db.transaction().execute(async (trx) => {
+      // Scoped to the caller's workspace: another workspace's domain must read as "not found", never
+      // as "in use" (its links can only be its own workspace's).
       const inUse = await trx
         .selectFrom('links')
         .select('link_id')
+        .where('workspace_id', '=', workspaceId)
         .where('domain_id', '=', domainId)
         .where('deleted_at', 'is', null)
         .limit(1)

@@ -10,11 +10,12 @@ const Alias = Type.String({
   pattern: ALIAS_PATTERN,
   description: 'Slug of the short URL: 1–64 of A–Z a–z 0–9 _ -',
 });
-// The byte limit is enforced on the normalised URL by the service; the schema bounds the raw text.
+// The byte limit is enforced on the normalised URL by the service (422 unsafe-destination, whichever way
+// the text is too long); the schema only bounds the raw text, loosely enough not to pre-empt that answer.
 const Url = Type.String({
   minLength: 1,
-  maxLength: DESTINATION_MAX_BYTES,
-  description: 'Absolute http(s) URL.',
+  maxLength: 4 * DESTINATION_MAX_BYTES,
+  description: `Absolute http(s) URL, at most ${DESTINATION_MAX_BYTES} bytes once normalised.`,
 });
 const RedirectType = Type.Union(
   REDIRECT_TYPES.map((status) => Type.Literal(status)),
