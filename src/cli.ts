@@ -10,7 +10,8 @@ import { TenancyService } from './tenancy/tenancy-service.js';
 const HELP = `clickwire — self-hosted real-time click tracking
 
 Usage:
-  clickwire start [--role all|edge|api]   Start Clickwire (default: all roles in one process)
+  clickwire start [--role all|edge|processor|api]
+                                          Start Clickwire (default: all roles in one process)
   clickwire migrate                       Apply pending store migrations and exit
   clickwire workspaces create --name NAME Create a workspace; prints its first admin key once
   clickwire --help                        Show this help

@@ -7,11 +7,12 @@ import { createLogger, type Logger } from './kernel/logger.js';
 import type { GeoLookup } from './redirect/geo-lookup.js';
 import { type RunningApi, startApi } from './roles/api.js';
 import { type RunningEdge, startEdge } from './roles/edge.js';
+import { startProcessor } from './roles/processor.js';
 import type { RoleContext, RunningRole } from './roles/role-context.js';
 import { TenancyService } from './tenancy/tenancy-service.js';
 
 /** Roles a process can run; `all` is the embedded default. */
-export const ROLES = ['all', 'edge', 'api'] as const;
+export const ROLES = ['all', 'edge', 'processor', 'api'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface StartOptions {
@@ -61,11 +62,12 @@ export async function startClickwire(config: Config, options: StartOptions): Pro
       defaultWorkspaceId: workspace.workspaceId,
     };
 
-    const wantsEdge = options.role === 'all' || options.role === 'edge';
-    const wantsApi = options.role === 'all' || options.role === 'api';
-    const edge = wantsEdge ? await startEdge(context) : null;
+    const wants = (role: Role) => options.role === 'all' || options.role === role;
+    const edge = wants('edge') ? await startEdge(context) : null;
     if (edge) started.push(edge);
-    const api = wantsApi ? await startApi(context, () => edge?.invalidateRoutes()) : null;
+    const processor = wants('processor') ? await startProcessor(context) : null;
+    if (processor) started.push(processor);
+    const api = wants('api') ? await startApi(context, () => edge?.invalidateRoutes()) : null;
     if (api) started.push(api);
 
     return {
@@ -76,6 +78,7 @@ export async function startClickwire(config: Config, options: StartOptions): Pro
       stop: async () => {
         // Edge first: its in-flight clicks must commit before the click log closes with the backend.
         await edge?.stop();
+        await processor?.stop();
         await api?.stop();
         await backend.close();
         logger.info('clickwire stopped');

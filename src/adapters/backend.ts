@@ -3,6 +3,7 @@ import type { DomainStore } from '../domains/domain-store.js';
 import type { EventStore } from '../events/event-store.js';
 import type { LinkStore } from '../links/link-store.js';
 import type { IpSaltStore } from '../privacy/ip-salt-store.js';
+import type { ProcessingStore } from '../processing/processing-store.js';
 import type { SettingsStore } from '../settings/settings-store.js';
 import type { ApiKeyStore } from '../tenancy/api-key-store.js';
 import type { WorkspaceStore } from '../tenancy/workspace-store.js';
@@ -16,6 +17,7 @@ export interface Backend {
   readonly events: EventStore;
   readonly ipSalts: IpSaltStore;
   readonly settings: SettingsStore;
+  readonly processing: ProcessingStore;
   readonly clickLog: ClickLog;
   /** Flushes pending click-log commits, then closes every connection. */
   close(): Promise<void>;

@@ -36,6 +36,10 @@ export interface Config {
   readonly captureMaxBatch: number;
   /** Largest API request body accepted, bytes. */
   readonly apiMaxBodyBytes: number;
+  /** Most click-log entries the processor handles in one transaction. */
+  readonly processorBatchSize: number;
+  /** How often an idle processor looks for new clicks, ms. */
+  readonly processorIdlePollMs: number;
   /** How long SIGTERM waits for in-flight requests and commits before exiting anyway. */
   readonly shutdownTimeoutMs: number;
 }
@@ -62,6 +66,8 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     captureDurability: oneOf(env, 'CLICKWIRE_CAPTURE_DURABILITY', CAPTURE_DURABILITIES, 'process'),
     captureMaxBatch: integer(env, 'CLICKWIRE_CAPTURE_MAX_BATCH', 1000, 1, 100_000),
     apiMaxBodyBytes: integer(env, 'CLICKWIRE_API_MAX_BODY_BYTES', 1_048_576, 1024, 16 * 1_048_576),
+    processorBatchSize: integer(env, 'CLICKWIRE_PROCESSOR_BATCH_SIZE', 500, 1, 10_000),
+    processorIdlePollMs: integer(env, 'CLICKWIRE_PROCESSOR_IDLE_POLL_MS', 5, 1, 10_000),
     shutdownTimeoutMs: integer(env, 'CLICKWIRE_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
   };
 }

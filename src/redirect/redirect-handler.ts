@@ -6,7 +6,7 @@ import { newId } from '../kernel/ids.js';
 import type { Logger } from '../kernel/logger.js';
 import { linkBlockReason } from '../links/link.js';
 import { type ClickContext, clickContextFromRequest } from './click-context.js';
-import type { DailySalts } from './daily-salts.js';
+import type { DailySalts } from '../privacy/daily-salts.js';
 import { GONE_PAGE, NOT_FOUND_PAGE, UNAVAILABLE_BODY } from './edge-pages.js';
 import type { GeoLookup } from './geo-lookup.js';
 import { anonymizeAddress, hashAddress } from './ip-anonymizer.js';

@@ -1,4 +1,5 @@
 import type { Clock } from '../kernel/clock.js';
+import { DEFAULT_UNIQUENESS_RULE } from '../processing/uniqueness/uniqueness-rule.js';
 import { ClickwireError } from '../kernel/errors.js';
 import { newId } from '../kernel/ids.js';
 import { type ApiKey, generateApiKeySecret, hashApiKey, keyHint } from './api-key.js';
@@ -62,6 +63,8 @@ export class TenancyService {
       name,
       isDefault: options.isDefault ?? false,
       createdAt: now,
+      uniquenessRule: DEFAULT_UNIQUENESS_RULE,
+      timezone: 'UTC',
     };
     const issued = this.newKey(workspace.workspaceId, 'Admin key', ['admin'], {
       isOperator: options.isOperator ?? false,

@@ -11,6 +11,8 @@ export function aWorkspace(overrides: Partial<Workspace> = {}): Workspace {
     name: 'Acme',
     isDefault: false,
     createdAt: 1_700_000_000_000,
+    uniquenessRule: 'link_visitor_24h',
+    timezone: 'UTC',
     ...overrides,
   };
 }

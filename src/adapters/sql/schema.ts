@@ -15,6 +15,10 @@ export interface StoreSchema {
   change_counters: ChangeCountersTable;
   events: EventsTable;
   ip_salts: IpSaltsTable;
+  clicks: ClicksTable;
+  visitor_windows: VisitorWindowsTable;
+  click_rollups: ClickRollupsTable;
+  consumer_cursors: ConsumerCursorsTable;
 }
 
 export interface InstanceSettingsTable {
@@ -27,6 +31,9 @@ export interface WorkspacesTable {
   name: string;
   is_default: number;
   created_at: number;
+  uniqueness_rule: string;
+  /** IANA zone calendar-day rules and daily buckets follow. */
+  timezone: string;
 }
 
 export interface ApiKeysTable {
@@ -100,5 +107,64 @@ export interface IpSaltsTable {
   created_at: number;
 }
 
-/** Auto-generated columns would be typed `Generated<T>`; none yet, kept for adapters that add some. */
-export type { Generated };
+export interface ClicksTable {
+  seq: Generated<number>;
+  click_id: string;
+  workspace_id: string;
+  link_id: string | null;
+  domain_id: string | null;
+  slug: string;
+  campaign_id: string | null;
+  occurred_at: number;
+  received_at: number;
+  processed_at: number;
+  method: string;
+  redirect_status: string;
+  block_reason: string | null;
+  ip_hash: string;
+  ip_prefix: string;
+  country: string | null;
+  region: string | null;
+  asn: number | null;
+  device_type: string;
+  os_family: string | null;
+  browser_family: string | null;
+  referrer_category: string;
+  referrer_host: string | null;
+  language: string | null;
+  is_unique: number;
+  uniqueness_rule: string;
+  traffic_class: string;
+  bot_score: number;
+  is_suspicious: number;
+  fraud_reason: string | null;
+  /** JSON array of reason codes. */
+  reasons: string;
+  privacy_mode: string;
+  simulated: number;
+}
+
+export interface VisitorWindowsTable {
+  link_id: string;
+  visitor_key: string;
+  window_start: number;
+}
+
+export interface ClickRollupsTable {
+  workspace_id: string;
+  link_id: string;
+  hour: number;
+  country: string;
+  device_type: string;
+  referrer_category: string;
+  traffic_class: string;
+  is_unique: number;
+  clicks: number;
+}
+
+export interface ConsumerCursorsTable {
+  consumer: string;
+  position: number;
+  updated_at: number;
+}
+

@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import { DEFAULT_UNIQUENESS_RULE, isUniquenessRule } from '../../processing/uniqueness/uniqueness-rule.js';
 import type { ApiKey } from '../../tenancy/api-key.js';
 import type { Workspace } from '../../tenancy/workspace.js';
 import type { WorkspaceStore } from '../../tenancy/workspace-store.js';
@@ -18,6 +19,8 @@ export class SqlWorkspaceStore implements WorkspaceStore {
           name: workspace.name,
           is_default: workspace.isDefault ? 1 : 0,
           created_at: workspace.createdAt,
+          uniqueness_rule: workspace.uniquenessRule,
+          timezone: workspace.timezone,
         })
         .execute();
       await trx.insertInto('api_keys').values(apiKeyRow(firstKey)).execute();
@@ -54,5 +57,7 @@ function fromRow(row: Selectable<WorkspacesTable>): Workspace {
     name: row.name,
     isDefault: Number(row.is_default) === 1,
     createdAt: Number(row.created_at),
+    uniquenessRule: isUniquenessRule(row.uniqueness_rule) ? row.uniqueness_rule : DEFAULT_UNIQUENESS_RULE,
+    timezone: row.timezone,
   };
 }

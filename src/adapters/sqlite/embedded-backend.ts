@@ -11,6 +11,7 @@ import { SqlSettingsStore } from '../sql/sql-settings-store.js';
 import { SqlWorkspaceStore } from '../sql/sql-workspace-store.js';
 import { openSqlite } from './open-sqlite.js';
 import { SqliteClickLog } from './sqlite-click-log.js';
+import { SqliteProcessingStore } from './sqlite-processing-store.js';
 import { sqliteEngine } from './sqlite-engine.js';
 
 export interface EmbeddedBackendOptions {
@@ -45,6 +46,7 @@ export async function openEmbeddedBackend(options: EmbeddedBackendOptions): Prom
     events: new SqlEventStore(engine),
     ipSalts: new SqlIpSaltStore(engine),
     settings: new SqlSettingsStore(engine),
+    processing: new SqliteProcessingStore(storeDb, engine),
     clickLog,
     close: async () => {
       await clickLog.close();

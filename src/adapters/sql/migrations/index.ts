@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as foundation from './0001-foundation.js';
+import * as clicks from './0002-clicks.js';
 
 /**
  * Every store migration, in order. Names sort by their number; a released migration is never
@@ -7,6 +8,7 @@ import * as foundation from './0001-foundation.js';
  */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-foundation': foundation,
+  '0002-clicks': clicks,
 };
 
 export const storeMigrations: MigrationProvider = {

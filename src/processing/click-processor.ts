@@ -1,0 +1,295 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ClickLog, LogEntry } from '../click-log/click-log.js';
+import type { RawClick } from '../click-log/raw-click.js';
+import type { StoredEvent } from '../events/event-envelope.js';
+import type { Clock } from '../kernel/clock.js';
+import type { Logger } from '../kernel/logger.js';
+import type { DailySalts } from '../privacy/daily-salts.js';
+import { BurstTracker, type TrackedClick } from './burst/burst-tracker.js';
+import { BURST_RULES, type BurstSignals, isBurst } from './classification/burst-signals.js';
+import { classifyClick } from './classification/classify-click.js';
+import { clickCreatedEvent, clickFlaggedEvent } from './click-events.js';
+import type { LinkSnapshot } from './click-payload.js';
+import { enrichClick } from './enrichment/enrich-click.js';
+import { type ClickVerdict, PRIVACY_MODE, type ProcessedClick } from './processed-click.js';
+import {
+  type ClickRelabel,
+  ClicksAlreadyStoredError,
+  type ProcessingStore,
+  type VisitorWindow,
+  visitorWindowId,
+} from './processing-store.js';
+import type { ReferenceData } from './reference-data.js';
+import { RollupDeltas, rollupKeyOf } from './rollups/rollup-deltas.js';
+import { decideUniqueness } from './uniqueness/decide-uniqueness.js';
+import { visitorKey } from './uniqueness/visitor-key.js';
+
+export interface ClickProcessorOptions {
+  /** Name of this consumer's cursor in the store. */
+  readonly consumer: string;
+  /** Most log entries per transaction. */
+  readonly batchSize: number;
+  /** Pause between polls when the log has nothing new. */
+  readonly idlePollMs: number;
+  /** Window of the burst counters. */
+  readonly burstWindowMs: number;
+  /**
+   * Whether clicks on the default domain were served over HTTPS (then modern browsers send
+   * `sec-fetch-*`, and its absence is a signal). Branded domains are always HTTPS.
+   */
+  readonly defaultDomainIsHttps: boolean;
+}
+
+export interface ClickProcessorDeps {
+  readonly clickLog: ClickLog;
+  readonly store: ProcessingStore;
+  readonly reference: ReferenceData;
+  readonly salts: DailySalts;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+/** What the burst tracker remembers per click: the raw click, and its verdict as stored and as now. */
+interface ClickState {
+  readonly raw: RawClick;
+  readonly link: LinkSnapshot | null;
+  current: ProcessedClick;
+  /** The version in the store; `null` while the click's batch is not committed. */
+  committed: ProcessedClick | null;
+}
+
+/**
+ * The processor stage: turns raw clicks from the click log into stored, classified, enriched
+ * clicks, rollups and events.
+ *
+ * What must stay true: a batch's clicks, re-labels, uniqueness windows, rollups, events and the
+ * cursor are written in one transaction (`ProcessingStore.commit`). A crash before it commits
+ * replays the batch from the old cursor; a click already stored is skipped by id, so nothing is
+ * lost and nothing is counted twice.
+ */
+export class ClickProcessor {
+  private tracker: BurstTracker<ClickState>;
+  private position: number | null = null;
+  private running: Promise<void> | null = null;
+  private stopping = false;
+
+  constructor(
+    private readonly deps: ClickProcessorDeps,
+    private readonly options: ClickProcessorOptions,
+  ) {
+    this.tracker = this.newTracker();
+  }
+
+  /** Processes the next batch, if any; returns how many log entries it consumed. */
+  async processBatch(): Promise<number> {
+    const { store, clickLog } = this.deps;
+    this.position ??= await store.readCursor(this.options.consumer);
+    const entries = await clickLog.readAfter(this.position, this.options.batchSize);
+    if (entries.length === 0) return 0;
+    const fresh = await this.freshEntries(entries);
+    const end = entries[entries.length - 1]!.position;
+    try {
+      await this.processAndCommit(fresh, end);
+    } catch (error) {
+      // The tracker saw clicks that were not committed; rebuild it rather than count them twice.
+      this.tracker = this.newTracker();
+      if (error instanceof ClicksAlreadyStoredError) {
+        this.deps.logger.warn({ clicks: error.clickIds.length }, 'clicks were stored by another processor; retrying');
+        return 0;
+      }
+      throw error;
+    }
+    this.position = end;
+    return entries.length;
+  }
+
+  /** Runs until `stop`, polling the log when idle. Errors are logged and retried after a pause. */
+  start(): void {
+    if (this.running) return;
+    this.stopping = false;
+    this.running = (async () => {
+      while (!this.stopping) {
+        let consumed = 0;
+        try {
+          consumed = await this.processBatch();
+        } catch (error) {
+          this.deps.logger.error({ err: error }, 'processor batch failed; retrying');
+          this.position = null;
+          await sleep(500);
+          continue;
+        }
+        if (consumed === 0) await sleep(this.options.idlePollMs);
+      }
+    })();
+  }
+
+  /** Finishes the batch in progress, then stops. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.running;
+    this.running = null;
+  }
+
+  private async freshEntries(entries: readonly LogEntry[]): Promise<LogEntry[]> {
+    const known = await this.deps.store.knownClickIds(entries.map((entry) => entry.click.clickId));
+    const fresh: LogEntry[] = [];
+    for (const entry of entries) {
+      if (known.has(entry.click.clickId)) continue;
+      known.add(entry.click.clickId); // the same id twice in one batch counts once too
+      fresh.push(entry);
+    }
+    return fresh;
+  }
+
+  private async processAndCommit(entries: readonly LogEntry[], position: number): Promise<void> {
+    const { reference, salts, clock } = this.deps;
+    const now = clock.now();
+
+    // Everything that needs I/O is gathered first; the per-click loop below is synchronous.
+    const prepared = [];
+    for (const { click } of entries) {
+      const [workspace, link, salt] = await Promise.all([
+        reference.workspace(click.workspaceId),
+        reference.link(click.workspaceId, click.linkId),
+        salts.load(click.workspaceId, click.occurredAt),
+      ]);
+      prepared.push({ click, workspace, link, visitor: visitorKey(salt, click.ipHash, click.headers['user-agent']) });
+    }
+    const windows = await this.deps.store.visitorWindows(
+      prepared.flatMap((p) => (p.click.linkId ? [{ linkId: p.click.linkId, visitorKey: p.visitor }] : [])),
+    );
+
+    const batchStates: ClickState[] = [];
+    const relabelled = new Map<string, ClickState>();
+    const windowUpdates = new Map<string, VisitorWindow>();
+
+    for (const { click, workspace, link, visitor } of prepared) {
+      const state: ClickState = { raw: click, link: link.snapshot, current: undefined as never, committed: null };
+      const tracked: TrackedClick<ClickState> = {
+        workspaceId: click.workspaceId,
+        target: click.linkId ?? `slug:${click.slug}`,
+        visitorKey: visitor,
+        network: click.ipPrefix,
+        occurredAt: click.occurredAt,
+        payload: state,
+      };
+      const observation = this.tracker.observe(tracked);
+      const verdict = this.verdict(click, observation.signals);
+
+      // Only people open uniqueness windows: a preview or prefetch ahead of the person must not
+      // take the person's unique click.
+      let isUnique = false;
+      if (click.linkId !== null && verdict.trafficClass === 'human') {
+        const id = visitorWindowId(click.linkId, visitor);
+        const start = windowUpdates.get(id)?.windowStart ?? windows.get(id) ?? null;
+        const decision = decideUniqueness(workspace.uniquenessRule, start, click.occurredAt, workspace.timezone);
+        isUnique = decision.isUnique;
+        if (decision.windowStart !== null) {
+          windowUpdates.set(id, { linkId: click.linkId, visitorKey: visitor, windowStart: decision.windowStart });
+        }
+      }
+
+      const enrichment = enrichClick(click, {
+        ownHosts: workspace.ownHosts,
+        isBot: verdict.isBot && verdict.trafficClass !== 'prefetch',
+      });
+      state.current = {
+        clickId: click.clickId,
+        workspaceId: click.workspaceId,
+        linkId: click.linkId,
+        domainId: click.domainId,
+        slug: click.slug,
+        campaignId: link.campaignId,
+        occurredAt: click.occurredAt,
+        receivedAt: click.occurredAt,
+        processedAt: now,
+        method: click.method,
+        redirectStatus: click.redirectStatus,
+        blockReason: click.blockReason,
+        ipHash: click.ipHash,
+        ipPrefix: click.ipPrefix,
+        country: click.country,
+        region: null,
+        asn: click.asn,
+        ...enrichment,
+        isUnique,
+        uniquenessRule: workspace.uniquenessRule,
+        ...verdict,
+        privacyMode: PRIVACY_MODE,
+        simulated: false,
+      };
+      batchStates.push(state);
+
+      // A burst also indicts the clicks that built it up: revise their verdicts with the same counts.
+      const peers = new Set<TrackedClick<ClickState>>();
+      const window = observation.signals.windowSeconds;
+      if (isBurst(observation.signals.recentClicksSameVisitorSameLink, window, BURST_RULES.sameVisitorSameLink)) {
+        for (const peer of observation.sameVisitorPeers) peers.add(peer);
+      }
+      if (isBurst(observation.signals.recentDistinctLinksSameNetwork, window, BURST_RULES.sameNetworkDistinctLinks)) {
+        for (const peer of observation.sameNetworkPeers) peers.add(peer);
+      }
+      for (const peer of peers) {
+        const revised = this.verdict(peer.payload.raw, observation.signals);
+        if (sameVerdict(revised, peer.payload.current)) continue;
+        peer.payload.current = { ...peer.payload.current, ...revised };
+        if (peer.payload.committed) relabelled.set(peer.payload.current.clickId, peer.payload);
+      }
+    }
+
+    const rollups = new RollupDeltas();
+    const events: StoredEvent[] = [];
+    const relabels: ClickRelabel[] = [];
+    for (const state of batchStates) {
+      rollups.add(rollupKeyOf(state.current), 1);
+      events.push(clickCreatedEvent(state.current, state.link ?? unknownLink(state.raw), now));
+    }
+    for (const state of relabelled.values()) {
+      const before = state.committed!;
+      rollups.add(rollupKeyOf(before), -1);
+      rollups.add(rollupKeyOf(state.current), 1);
+      relabels.push({ clickId: state.current.clickId, verdict: state.current });
+      events.push(clickFlaggedEvent(state.current, before, state.link ?? unknownLink(state.raw), now));
+    }
+
+    await this.deps.store.commit({
+      consumer: this.options.consumer,
+      position,
+      at: now,
+      clicks: batchStates.map((state) => state.current),
+      relabels,
+      visitorWindows: [...windowUpdates.values()],
+      rollups: rollups.toList(),
+      events,
+    });
+    for (const state of batchStates) state.committed = state.current;
+    for (const state of relabelled.values()) state.committed = state.current;
+  }
+
+  private verdict(click: RawClick, burst: BurstSignals): ClickVerdict {
+    const { trafficClass, isBot, botScore, isSuspicious, fraudReason, reasons } = classifyClick(click, {
+      burst,
+      expectFetchMetadata: click.domainId !== null || this.options.defaultDomainIsHttps,
+    });
+    return { trafficClass, isBot, botScore, isSuspicious, fraudReason, reasons };
+  }
+
+  private newTracker(): BurstTracker<ClickState> {
+    return new BurstTracker({ windowMs: this.options.burstWindowMs, maxPerKey: 64 });
+  }
+}
+
+function sameVerdict(a: ClickVerdict, b: ClickVerdict): boolean {
+  return (
+    a.trafficClass === b.trafficClass &&
+    a.botScore === b.botScore &&
+    a.isSuspicious === b.isSuspicious &&
+    a.fraudReason === b.fraudReason &&
+    a.reasons.join() === b.reasons.join()
+  );
+}
+
+/** The `data.link` of a click on an unknown (or since deleted) link. */
+function unknownLink(click: RawClick): LinkSnapshot {
+  return { link_id: click.linkId, alias: click.slug, domain_id: click.domainId, campaign_id: null, channel: null, tags: [] };
+}

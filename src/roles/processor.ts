@@ -1,0 +1,42 @@
+import { DailySalts } from '../privacy/daily-salts.js';
+import { ClickProcessor } from '../processing/click-processor.js';
+import { ProcessingHousekeeping } from '../processing/housekeeping.js';
+import { ReferenceData } from '../processing/reference-data.js';
+import type { RoleContext, RunningRole } from './role-context.js';
+
+/** Name of the processor group's cursor. One embedded processor; scale-out groups share a durable consumer. */
+export const PROCESSOR_CONSUMER = 'processor';
+
+/** The processor role: consumes the click log into clicks, rollups and events. */
+export async function startProcessor(context: RoleContext): Promise<RunningRole> {
+  const { backend, clock, logger, config } = context;
+  const publicUrl = new URL(config.publicUrl);
+  const processor = new ClickProcessor(
+    {
+      clickLog: backend.clickLog,
+      store: backend.processing,
+      reference: new ReferenceData(backend, clock, publicUrl.hostname),
+      salts: new DailySalts(backend.ipSalts, clock),
+      clock,
+      logger,
+    },
+    {
+      consumer: PROCESSOR_CONSUMER,
+      batchSize: config.processorBatchSize,
+      idlePollMs: config.processorIdlePollMs,
+      burstWindowMs: 20_000,
+      defaultDomainIsHttps: publicUrl.protocol === 'https:',
+    },
+  );
+  const housekeeping = new ProcessingHousekeeping({ store: backend.processing, salts: backend.ipSalts, clock, logger });
+  processor.start();
+  housekeeping.start();
+  logger.info({ role: 'processor' }, 'processor consuming the click log');
+  return {
+    name: 'processor',
+    stop: async () => {
+      housekeeping.stop();
+      await processor.stop();
+    },
+  };
+}
