@@ -1,4 +1,9 @@
-import { EVENT_SCHEMA_VERSION, type EventEnvelope, type StoredEvent, toStoredEvent } from '../events/event-envelope.js';
+import {
+  EVENT_SCHEMA_VERSION,
+  type EventEnvelope,
+  type StoredEvent,
+  toStoredEvent,
+} from '../events/event-envelope.js';
 import { newId } from '../kernel/ids.js';
 import { type ClickPayload, clickPayload, type LinkSnapshot, verdictPayload } from './click-payload.js';
 import type { ClickVerdict, ProcessedClick } from './processed-click.js';

@@ -94,7 +94,10 @@ export class ClickProcessor {
       // The tracker saw clicks that were not committed; rebuild it rather than count them twice.
       this.tracker = this.newTracker();
       if (error instanceof ClicksAlreadyStoredError) {
-        this.deps.logger.warn({ clicks: error.clickIds.length }, 'clicks were stored by another processor; retrying');
+        this.deps.logger.warn(
+          { clicks: error.clickIds.length },
+          'clicks were stored by another processor; retrying',
+        );
         return 0;
       }
       throw error;
@@ -153,7 +156,12 @@ export class ClickProcessor {
         reference.link(click.workspaceId, click.linkId),
         salts.load(click.workspaceId, click.occurredAt),
       ]);
-      prepared.push({ click, workspace, link, visitor: visitorKey(salt, click.ipHash, click.headers['user-agent']) });
+      prepared.push({
+        click,
+        workspace,
+        link,
+        visitor: visitorKey(salt, click.ipHash, click.headers['user-agent']),
+      });
     }
     const windows = await this.deps.store.visitorWindows(
       prepared.flatMap((p) => (p.click.linkId ? [{ linkId: p.click.linkId, visitorKey: p.visitor }] : [])),
@@ -164,7 +172,12 @@ export class ClickProcessor {
     const windowUpdates = new Map<string, VisitorWindow>();
 
     for (const { click, workspace, link, visitor } of prepared) {
-      const state: ClickState = { raw: click, link: link.snapshot, current: undefined as never, committed: null };
+      const state: ClickState = {
+        raw: click,
+        link: link.snapshot,
+        current: undefined as never,
+        committed: null,
+      };
       const tracked: TrackedClick<ClickState> = {
         workspaceId: click.workspaceId,
         target: click.linkId ?? `slug:${click.slug}`,
@@ -182,10 +195,19 @@ export class ClickProcessor {
       if (click.linkId !== null && verdict.trafficClass === 'human') {
         const id = visitorWindowId(click.linkId, visitor);
         const start = windowUpdates.get(id)?.windowStart ?? windows.get(id) ?? null;
-        const decision = decideUniqueness(workspace.uniquenessRule, start, click.occurredAt, workspace.timezone);
+        const decision = decideUniqueness(
+          workspace.uniquenessRule,
+          start,
+          click.occurredAt,
+          workspace.timezone,
+        );
         isUnique = decision.isUnique;
         if (decision.windowStart !== null) {
-          windowUpdates.set(id, { linkId: click.linkId, visitorKey: visitor, windowStart: decision.windowStart });
+          windowUpdates.set(id, {
+            linkId: click.linkId,
+            visitorKey: visitor,
+            windowStart: decision.windowStart,
+          });
         }
       }
 
@@ -223,10 +245,18 @@ export class ClickProcessor {
       // A burst also indicts the clicks that built it up: revise their verdicts with the same counts.
       const peers = new Set<TrackedClick<ClickState>>();
       const window = observation.signals.windowSeconds;
-      if (isBurst(observation.signals.recentClicksSameVisitorSameLink, window, BURST_RULES.sameVisitorSameLink)) {
+      if (
+        isBurst(observation.signals.recentClicksSameVisitorSameLink, window, BURST_RULES.sameVisitorSameLink)
+      ) {
         for (const peer of observation.sameVisitorPeers) peers.add(peer);
       }
-      if (isBurst(observation.signals.recentDistinctLinksSameNetwork, window, BURST_RULES.sameNetworkDistinctLinks)) {
+      if (
+        isBurst(
+          observation.signals.recentDistinctLinksSameNetwork,
+          window,
+          BURST_RULES.sameNetworkDistinctLinks,
+        )
+      ) {
         for (const peer of observation.sameNetworkPeers) peers.add(peer);
       }
       for (const peer of peers) {
@@ -291,5 +321,12 @@ function sameVerdict(a: ClickVerdict, b: ClickVerdict): boolean {
 
 /** The `data.link` of a click on an unknown (or since deleted) link. */
 function unknownLink(click: RawClick): LinkSnapshot {
-  return { link_id: click.linkId, alias: click.slug, domain_id: click.domainId, campaign_id: null, channel: null, tags: [] };
+  return {
+    link_id: click.linkId,
+    alias: click.slug,
+    domain_id: click.domainId,
+    campaign_id: null,
+    channel: null,
+    tags: [],
+  };
 }

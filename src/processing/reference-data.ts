@@ -83,7 +83,12 @@ export class ReferenceData {
   }
 }
 
-function remember<T>(map: Map<string, { value: T; until: number }>, key: string, value: T, now: number): void {
+function remember<T>(
+  map: Map<string, { value: T; until: number }>,
+  key: string,
+  value: T,
+  now: number,
+): void {
   if (map.size >= MAX_ENTRIES) map.clear();
   map.set(key, { value, until: now + TTL_MS });
 }

@@ -1,7 +1,7 @@
 import type { Clock } from '../kernel/clock.js';
-import { DEFAULT_UNIQUENESS_RULE } from '../processing/uniqueness/uniqueness-rule.js';
 import { ClickwireError } from '../kernel/errors.js';
 import { newId } from '../kernel/ids.js';
+import { DEFAULT_UNIQUENESS_RULE } from '../processing/uniqueness/uniqueness-rule.js';
 import { type ApiKey, generateApiKeySecret, hashApiKey, keyHint } from './api-key.js';
 import type { ApiKeyStore } from './api-key-store.js';
 import type { Scope } from './scopes.js';

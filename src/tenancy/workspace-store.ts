@@ -9,4 +9,9 @@ export interface WorkspaceStore {
   /** The bootstrap workspace, or `null` on an empty store. */
   getDefault(): Promise<Workspace | null>;
   list(): Promise<Workspace[]>;
+  /** Changes how the workspace decides uniqueness and which zone its calendar days follow. False when not found. */
+  updateSettings(
+    workspaceId: string,
+    settings: Pick<Workspace, 'uniquenessRule' | 'timezone'>,
+  ): Promise<boolean>;
 }

@@ -47,9 +47,17 @@ export class ProcessingHarness {
 
   static async open(options: Partial<ClickProcessorOptions> = {}): Promise<ProcessingHarness> {
     const temp = makeTempDir('clickwire-processing-');
-    const backend = await openEmbeddedBackend({ dataDir: temp.dir, captureDurability: 'process', captureMaxBatch: 1000 });
+    const backend = await openEmbeddedBackend({
+      dataDir: temp.dir,
+      captureDurability: 'process',
+      captureMaxBatch: 1000,
+    });
     const harness = new ProcessingHarness(backend, temp.dir, temp.remove);
-    harness.tenancy = new TenancyService({ workspaces: backend.workspaces, apiKeys: backend.apiKeys, clock: harness.clock });
+    harness.tenancy = new TenancyService({
+      workspaces: backend.workspaces,
+      apiKeys: backend.apiKeys,
+      clock: harness.clock,
+    });
     harness.workspaceId = (await harness.tenancy.bootstrap(null)).workspace.workspaceId;
     harness.links = new LinkService({
       links: backend.links,
@@ -74,12 +82,22 @@ export class ProcessingHarness {
         clock: this.clock,
         logger: createLogger('silent'),
       },
-      { consumer: 'processor', batchSize: 500, idlePollMs: 5, burstWindowMs: 20_000, defaultDomainIsHttps: true, ...options },
+      {
+        consumer: 'processor',
+        batchSize: 500,
+        idlePollMs: 5,
+        burstWindowMs: 20_000,
+        defaultDomainIsHttps: true,
+        ...options,
+      },
     );
   }
 
   async createLink(input: Partial<NewLinkInput> = {}): Promise<string> {
-    const link = await this.links.create(this.workspaceId, { destinationUrl: 'https://example.com/', ...input });
+    const link = await this.links.create(this.workspaceId, {
+      destinationUrl: 'https://example.com/',
+      ...input,
+    });
     return link.link_id;
   }
 
@@ -117,7 +135,9 @@ export class ProcessingHarness {
   }
 
   rollupTotal(where = '1 = 1'): number {
-    return this.query<{ n: number | null }>(`SELECT sum(clicks) AS n FROM click_rollups WHERE ${where}`)[0]?.n ?? 0;
+    return (
+      this.query<{ n: number | null }>(`SELECT sum(clicks) AS n FROM click_rollups WHERE ${where}`)[0]?.n ?? 0
+    );
   }
 
   async close(): Promise<void> {

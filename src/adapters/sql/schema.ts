@@ -167,4 +167,3 @@ export interface ConsumerCursorsTable {
   position: number;
   updated_at: number;
 }
-

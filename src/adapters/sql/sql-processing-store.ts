@@ -12,8 +12,8 @@ import {
   visitorWindowId,
 } from '../../processing/processing-store.js';
 import type { UniquenessRule } from '../../processing/uniqueness/uniqueness-rule.js';
-import type { SqlEngine } from './sql-engine.js';
 import type { ClicksTable, StoreSchema } from './schema.js';
+import type { SqlEngine } from './sql-engine.js';
 
 /** Rows per multi-row statement: well under SQLite's and PostgreSQL's bound-parameter limits. */
 const CHUNK = 200;
@@ -33,23 +33,34 @@ export class SqlProcessingStore implements ProcessingStore {
   async knownClickIds(clickIds: readonly string[]): Promise<Set<string>> {
     const known = new Set<string>();
     for (const ids of chunks(clickIds)) {
-      const rows = await this.engine.db.selectFrom('clicks').select('click_id').where('click_id', 'in', ids).execute();
+      const rows = await this.engine.db
+        .selectFrom('clicks')
+        .select('click_id')
+        .where('click_id', 'in', ids)
+        .execute();
       for (const row of rows) known.add(row.click_id);
     }
     return known;
   }
 
-  async visitorWindows(keys: readonly { linkId: string; visitorKey: string }[]): Promise<Map<string, number>> {
+  async visitorWindows(
+    keys: readonly { linkId: string; visitorKey: string }[],
+  ): Promise<Map<string, number>> {
     const windows = new Map<string, number>();
     for (const part of chunks(keys)) {
       const rows = await this.engine.db
         .selectFrom('visitor_windows')
         .selectAll()
         .where((eb) =>
-          eb.or(part.map((key) => eb.and([eb('link_id', '=', key.linkId), eb('visitor_key', '=', key.visitorKey)]))),
+          eb.or(
+            part.map((key) =>
+              eb.and([eb('link_id', '=', key.linkId), eb('visitor_key', '=', key.visitorKey)]),
+            ),
+          ),
         )
         .execute();
-      for (const row of rows) windows.set(visitorWindowId(row.link_id, row.visitor_key), Number(row.window_start));
+      for (const row of rows)
+        windows.set(visitorWindowId(row.link_id, row.visitor_key), Number(row.window_start));
     }
     return windows;
   }
@@ -74,9 +85,13 @@ export class SqlProcessingStore implements ProcessingStore {
       for (const part of chunks(batch.visitorWindows)) {
         await trx
           .insertInto('visitor_windows')
-          .values(part.map((w) => ({ link_id: w.linkId, visitor_key: w.visitorKey, window_start: w.windowStart })))
+          .values(
+            part.map((w) => ({ link_id: w.linkId, visitor_key: w.visitorKey, window_start: w.windowStart })),
+          )
           .onConflict((oc) =>
-            oc.columns(['link_id', 'visitor_key']).doUpdateSet((eb) => ({ window_start: eb.ref('excluded.window_start') })),
+            oc
+              .columns(['link_id', 'visitor_key'])
+              .doUpdateSet((eb) => ({ window_start: eb.ref('excluded.window_start') })),
           )
           .execute();
       }
@@ -150,7 +165,10 @@ export class SqlProcessingStore implements ProcessingStore {
   }
 
   async deleteVisitorWindowsBefore(before: number): Promise<number> {
-    const result = await this.engine.db.deleteFrom('visitor_windows').where('window_start', '<', before).executeTakeFirst();
+    const result = await this.engine.db
+      .deleteFrom('visitor_windows')
+      .where('window_start', '<', before)
+      .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 }

@@ -45,6 +45,18 @@ export class SqlWorkspaceStore implements WorkspaceStore {
     return row ? fromRow(row) : null;
   }
 
+  async updateSettings(
+    workspaceId: string,
+    settings: Pick<Workspace, 'uniquenessRule' | 'timezone'>,
+  ): Promise<boolean> {
+    const result = await this.engine.db
+      .updateTable('workspaces')
+      .set({ uniqueness_rule: settings.uniquenessRule, timezone: settings.timezone })
+      .where('workspace_id', '=', workspaceId)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
   async list(): Promise<Workspace[]> {
     const rows = await this.engine.db.selectFrom('workspaces').selectAll().orderBy('workspace_id').execute();
     return rows.map(fromRow);

@@ -11,8 +11,8 @@ import { SqlSettingsStore } from '../sql/sql-settings-store.js';
 import { SqlWorkspaceStore } from '../sql/sql-workspace-store.js';
 import { openSqlite } from './open-sqlite.js';
 import { SqliteClickLog } from './sqlite-click-log.js';
-import { SqliteProcessingStore } from './sqlite-processing-store.js';
 import { sqliteEngine } from './sqlite-engine.js';
+import { SqliteProcessingStore } from './sqlite-processing-store.js';
 
 export interface EmbeddedBackendOptions {
   readonly dataDir: string;

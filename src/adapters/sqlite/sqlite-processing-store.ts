@@ -33,8 +33,12 @@ export class SqliteProcessingStore extends SqlProcessingStore {
   ) {
     super(kysely);
     this.statements = {
-      knownIds: sqlite.prepare('SELECT click_id FROM clicks WHERE click_id IN (SELECT value FROM json_each(?))'),
-      visitorWindow: sqlite.prepare('SELECT window_start FROM visitor_windows WHERE link_id = ? AND visitor_key = ?'),
+      knownIds: sqlite.prepare(
+        'SELECT click_id FROM clicks WHERE click_id IN (SELECT value FROM json_each(?))',
+      ),
+      visitorWindow: sqlite.prepare(
+        'SELECT window_start FROM visitor_windows WHERE link_id = ? AND visitor_key = ?',
+      ),
       relabel: sqlite.prepare(
         `UPDATE clicks SET traffic_class = ?, bot_score = ?, is_suspicious = ?, fraud_reason = ?, reasons = ?
          WHERE click_id = ?`,
@@ -66,13 +70,17 @@ export class SqliteProcessingStore extends SqlProcessingStore {
     });
   }
 
-  override async visitorWindows(keys: readonly { linkId: string; visitorKey: string }[]): Promise<Map<string, number>> {
+  override async visitorWindows(
+    keys: readonly { linkId: string; visitorKey: string }[],
+  ): Promise<Map<string, number>> {
     return this.exclusive(() => {
       const windows = new Map<string, number>();
       for (const { linkId, visitorKey } of keys) {
         const id = visitorWindowId(linkId, visitorKey);
         if (windows.has(id)) continue;
-        const row = this.statements.visitorWindow.get(linkId, visitorKey) as { window_start: number } | undefined;
+        const row = this.statements.visitorWindow.get(linkId, visitorKey) as
+          | { window_start: number }
+          | undefined;
         if (row) windows.set(id, Number(row.window_start));
       }
       return windows;
@@ -113,7 +121,8 @@ export class SqliteProcessingStore extends SqlProcessingStore {
           d.clicks,
         );
       }
-      for (const e of batch.events) s.insertEvent.run(e.eventId, e.workspaceId, e.eventType, e.occurredAt, e.payload);
+      for (const e of batch.events)
+        s.insertEvent.run(e.eventId, e.workspaceId, e.eventType, e.occurredAt, e.payload);
       s.upsertCursor.run(batch.consumer, batch.position, batch.at);
     });
     await this.exclusive(() => write.immediate());

@@ -47,7 +47,11 @@ export class BurstTracker<T> {
     const cutoff = click.occurredAt - this.options.windowMs;
     if (click.occurredAt - this.lastSweep >= this.options.windowMs) this.sweep(cutoff, click.occurredAt);
 
-    const visitorList = this.recent(this.byVisitor, `${click.workspaceId}|${click.target}|${click.visitorKey}`, cutoff);
+    const visitorList = this.recent(
+      this.byVisitor,
+      `${click.workspaceId}|${click.target}|${click.visitorKey}`,
+      cutoff,
+    );
     const networkList = this.recent(this.byNetwork, `${click.workspaceId}|${click.network}`, cutoff);
     const sameVisitorPeers = [...visitorList];
     const sameNetworkPeers = [...networkList];

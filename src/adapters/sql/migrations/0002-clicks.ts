@@ -49,9 +49,21 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('privacy_mode', 'text', (c) => c.notNull())
     .addColumn('simulated', 'integer', (c) => c.notNull().defaultTo(0))
     .execute();
-  await db.schema.createIndex('clicks_by_workspace_time').on('clicks').columns(['workspace_id', 'occurred_at']).execute();
-  await db.schema.createIndex('clicks_by_link_time').on('clicks').columns(['link_id', 'occurred_at']).execute();
-  await db.schema.createIndex('clicks_by_workspace_seq').on('clicks').columns(['workspace_id', 'seq']).execute();
+  await db.schema
+    .createIndex('clicks_by_workspace_time')
+    .on('clicks')
+    .columns(['workspace_id', 'occurred_at'])
+    .execute();
+  await db.schema
+    .createIndex('clicks_by_link_time')
+    .on('clicks')
+    .columns(['link_id', 'occurred_at'])
+    .execute();
+  await db.schema
+    .createIndex('clicks_by_workspace_seq')
+    .on('clicks')
+    .columns(['workspace_id', 'seq'])
+    .execute();
 
   await db.schema
     .createTable('visitor_windows')
@@ -60,7 +72,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('window_start', 'bigint', (c) => c.notNull())
     .addPrimaryKeyConstraint('visitor_windows_pk', ['link_id', 'visitor_key'])
     .execute();
-  await db.schema.createIndex('visitor_windows_by_start').on('visitor_windows').column('window_start').execute();
+  await db.schema
+    .createIndex('visitor_windows_by_start')
+    .on('visitor_windows')
+    .column('window_start')
+    .execute();
 
   // '' stands for "none" in key columns (a NULL would never match in the primary key); the
   // adapter maps it back to null.
@@ -86,7 +102,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       'is_unique',
     ])
     .execute();
-  await db.schema.createIndex('click_rollups_by_link').on('click_rollups').columns(['link_id', 'hour']).execute();
+  await db.schema
+    .createIndex('click_rollups_by_link')
+    .on('click_rollups')
+    .columns(['link_id', 'hour'])
+    .execute();
 
   await db.schema
     .createTable('consumer_cursors')
