@@ -53,6 +53,8 @@ export interface ProcessingStore {
   commit(batch: ProcessedBatch): Promise<void>;
   /** A stored click of the workspace. */
   getClick(workspaceId: string, clickId: string): Promise<ProcessedClick | null>;
+  /** Every non-empty rollup cell of the workspace, for verification against the clicks. */
+  rollupCells(workspaceId: string): Promise<RollupDelta[]>;
   /** Forgets windows that began before `before`; returns how many. */
   deleteVisitorWindowsBefore(before: number): Promise<number>;
 }

@@ -12,15 +12,16 @@ export interface BackendUnderTest {
   open(): Promise<{ backend: Backend; dispose: () => Promise<void> }>;
 }
 
-export const BACKENDS: readonly BackendUnderTest[] = [
-  {
-    name: 'sqlite',
+function sqlite(portableAdaptersOnly: boolean): BackendUnderTest {
+  return {
+    name: portableAdaptersOnly ? 'sqlite (portable SQL adapters)' : 'sqlite',
     open: async () => {
       const temp = makeTempDir('clickwire-contract-');
       const backend = await openEmbeddedBackend({
         dataDir: temp.dir,
         captureDurability: 'process',
         captureMaxBatch: 100,
+        portableAdaptersOnly,
       });
       return {
         backend,
@@ -30,5 +31,7 @@ export const BACKENDS: readonly BackendUnderTest[] = [
         },
       };
     },
-  },
-];
+  };
+}
+
+export const BACKENDS: readonly BackendUnderTest[] = [sqlite(false), sqlite(true)];

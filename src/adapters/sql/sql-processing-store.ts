@@ -11,6 +11,7 @@ import {
   type ProcessingStore,
   visitorWindowId,
 } from '../../processing/processing-store.js';
+import type { RollupDelta } from '../../processing/rollups/rollup-deltas.js';
 import type { UniquenessRule } from '../../processing/uniqueness/uniqueness-rule.js';
 import type { ClicksTable, StoreSchema } from './schema.js';
 import type { SqlEngine } from './sql-engine.js';
@@ -162,6 +163,35 @@ export class SqlProcessingStore implements ProcessingStore {
       .where('click_id', '=', clickId)
       .executeTakeFirst();
     return row ? clickFromRow(row) : null;
+  }
+
+  async rollupCells(workspaceId: string): Promise<RollupDelta[]> {
+    const rows = await this.engine.db
+      .selectFrom('click_rollups')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('clicks', '!=', 0)
+      .orderBy([
+        'hour',
+        'link_id',
+        'country',
+        'device_type',
+        'referrer_category',
+        'traffic_class',
+        'is_unique',
+      ])
+      .execute();
+    return rows.map((row) => ({
+      workspaceId: row.workspace_id,
+      linkId: row.link_id === '' ? null : row.link_id,
+      hour: Number(row.hour),
+      country: row.country === '' ? null : row.country,
+      deviceType: row.device_type,
+      referrerCategory: row.referrer_category,
+      trafficClass: row.traffic_class,
+      isUnique: Number(row.is_unique) === 1,
+      clicks: Number(row.clicks),
+    }));
   }
 
   async deleteVisitorWindowsBefore(before: number): Promise<number> {

@@ -7,6 +7,7 @@ import { SqlDomainStore } from '../sql/sql-domain-store.js';
 import { SqlEventStore } from '../sql/sql-event-store.js';
 import { SqlIpSaltStore } from '../sql/sql-ip-salt-store.js';
 import { SqlLinkStore } from '../sql/sql-link-store.js';
+import { SqlProcessingStore } from '../sql/sql-processing-store.js';
 import { SqlSettingsStore } from '../sql/sql-settings-store.js';
 import { SqlWorkspaceStore } from '../sql/sql-workspace-store.js';
 import { openSqlite } from './open-sqlite.js';
@@ -18,6 +19,11 @@ export interface EmbeddedBackendOptions {
   readonly dataDir: string;
   readonly captureDurability: CaptureDurability;
   readonly captureMaxBatch: number;
+  /**
+   * Use the portable SQL adapters even where SQLite has a faster one of its own. The contract
+   * suite runs both ways, so the portable adapters that PostgreSQL uses are proven on every run.
+   */
+  readonly portableAdaptersOnly?: boolean;
 }
 
 export const STORE_FILE = 'clickwire.db';
@@ -46,7 +52,9 @@ export async function openEmbeddedBackend(options: EmbeddedBackendOptions): Prom
     events: new SqlEventStore(engine),
     ipSalts: new SqlIpSaltStore(engine),
     settings: new SqlSettingsStore(engine),
-    processing: new SqliteProcessingStore(storeDb, engine),
+    processing: options.portableAdaptersOnly
+      ? new SqlProcessingStore(engine)
+      : new SqliteProcessingStore(storeDb, engine),
     clickLog,
     close: async () => {
       await clickLog.close();
