@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { openBackend } from './adapters/open-backend.js';
 import { type Config, loadConfig } from './config/config.js';
 import { ConfigError } from './config/env-parsers.js';
 import { systemClock } from './kernel/clock.js';
 import { createLogger } from './kernel/logger.js';
-import { openBackend, ROLES, type Role, startClickwire } from './main.js';
+import { ROLES, type Role, startClickwire } from './main.js';
 import { TenancyService } from './tenancy/tenancy-service.js';
 
 const HELP = `clickwire — self-hosted real-time click tracking

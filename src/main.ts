@@ -1,6 +1,5 @@
-import type { Backend } from './adapters/backend.js';
 import { createBundledGeoLookup } from './adapters/geo/bundled-geo-lookup.js';
-import { openEmbeddedBackend } from './adapters/sqlite/embedded-backend.js';
+import { openBackend } from './adapters/open-backend.js';
 import type { Config } from './config/config.js';
 import { type Clock, systemClock } from './kernel/clock.js';
 import { createLogger, type Logger } from './kernel/logger.js';
@@ -8,6 +7,7 @@ import type { GeoLookup } from './redirect/geo-lookup.js';
 import { type RunningApi, startApi } from './roles/api.js';
 import { type RunningEdge, startEdge } from './roles/edge.js';
 import { startProcessor } from './roles/processor.js';
+import { startProcessorThread } from './roles/processor-thread.js';
 import type { RoleContext, RunningRole } from './roles/role-context.js';
 import { TenancyService } from './tenancy/tenancy-service.js';
 
@@ -18,7 +18,13 @@ export type Role = (typeof ROLES)[number];
 export interface StartOptions {
   readonly role: Role;
   readonly logger?: Logger;
+  /** Injected time; the processor then runs on the main thread, where the clock lives. */
   readonly clock?: Clock;
+  /**
+   * With `role: 'all'`, run the processor on a worker thread (default) so its work never delays a
+   * redirect; `false` keeps it on the main thread.
+   */
+  readonly processorThread?: boolean;
 }
 
 export interface RunningClickwire {
@@ -29,15 +35,6 @@ export interface RunningClickwire {
   readonly generatedBootstrapKey: string | null;
   /** Drains the roles (in-flight redirects get their answer after their commit), then closes the store. */
   stop(): Promise<void>;
-}
-
-/** Opens the store and log the configuration points at; migrations run here. */
-export function openBackend(config: Config): Promise<Backend> {
-  return openEmbeddedBackend({
-    dataDir: config.dataDir,
-    captureDurability: config.captureDurability,
-    captureMaxBatch: config.captureMaxBatch,
-  });
 }
 
 /** Composition root: one configuration, one backend, the roles asked for. */
@@ -65,9 +62,15 @@ export async function startClickwire(config: Config, options: StartOptions): Pro
     const wants = (role: Role) => options.role === 'all' || options.role === role;
     const edge = wants('edge') ? await startEdge(context) : null;
     if (edge) started.push(edge);
-    const processor = wants('processor') ? await startProcessor(context) : null;
+    const processorThread =
+      options.role === 'all' && options.clock === undefined && options.processorThread !== false;
+    const processor = !wants('processor')
+      ? null
+      : processorThread
+        ? await startProcessorThread(config, logger)
+        : await startProcessor(context);
     if (processor) started.push(processor);
-    const api = wants('api') ? await startApi(context, () => edge?.invalidateRoutes()) : null;
+    const api = wants('api') ? await startApi(context, edge) : null;
     if (api) started.push(api);
 
     return {

@@ -11,6 +11,7 @@ import type { TenancyService } from '../tenancy/tenancy-service.js';
 import { authenticationHook } from './authentication.js';
 import type { CursorCodec } from './cursor-codec.js';
 import { toClickwireError } from './error-mapping.js';
+import { useJsonBodyParser } from './json-body.js';
 import { sendProblem } from './problem.js';
 import { apiKeyRoutes } from './routes/api-key-routes.js';
 import { domainRoutes } from './routes/domain-routes.js';
@@ -19,6 +20,7 @@ import { linkRoutes } from './routes/link-routes.js';
 import { workspaceRoutes } from './routes/workspace-routes.js';
 import { ProblemSchema } from './schemas/common.js';
 import { RouteTable } from './unmatched-routes.js';
+import { buildValidator } from './validation.js';
 
 export interface ApiDeps {
   readonly tenancy: TenancyService;
@@ -49,10 +51,8 @@ export async function buildApiApp(deps: ApiDeps): Promise<Api> {
     genReqId: () => `req_${randomBytes(8).toString('hex')}`,
     requestIdHeader: false,
     return503OnClosing: true,
-    ajv: {
-      // Unknown fields are an error the caller should hear about (a typo'd field silently dropped is a bug).
-      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
-    },
+    // JSON bodies are validated as sent, text parts (query, params, headers) with coercion: see validation.ts.
+    schemaController: { compilersFactory: { buildValidator } },
     // Errors Fastify answers before routing (a malformed URL, an over-long path parameter) are problems too.
     frameworkErrors: (error, request, reply) => sendProblem(request, reply, toClickwireError(error).error),
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -60,6 +60,8 @@ export async function buildApiApp(deps: ApiDeps): Promise<Api> {
   // Bodies are JSON only: Fastify's built-in text/plain parser would hand a text body to the schema,
   // which answers 400 where the caller needs to hear 415.
   app.removeContentTypeParser('text/plain');
+  // JSON that is valid but carries a `__proto__` key is refused as such, not as "not valid JSON".
+  useJsonBodyParser(app);
 
   app.decorateRequest('principal', null);
   app.addSchema(ProblemSchema);

@@ -29,17 +29,24 @@ declare module 'fastify' {
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
+/** RFC 6750 §3: the challenge of every 401; `invalid_token` when a bearer key was sent and is not valid. */
+export const BEARER_CHALLENGE = 'Bearer realm="clickwire"';
+export const INVALID_TOKEN_CHALLENGE = `${BEARER_CHALLENGE}, error="invalid_token"`;
+
 /**
  * onRequest hook: runs before the body is read or validated, so a caller without a valid key
  * learns nothing but 401, and one without the scope nothing but 403.
  */
 export function authenticationHook(tenancy: TenancyService) {
-  return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const access = request.routeOptions.config as RouteAccess;
     if (access.public || request.routeOptions.url === undefined) return;
     const match = BEARER.exec(request.headers.authorization ?? '');
-    const key = match?.[1] ? await tenancy.authenticate(match[1]) : null;
+    const token = match?.[1];
+    const key = token ? await tenancy.authenticate(token) : null;
     if (!key) {
+      // RFC 6750 §3.1: no error code when no bearer key was sent; `invalid_token` for an unknown or revoked one.
+      reply.header('WWW-Authenticate', token ? INVALID_TOKEN_CHALLENGE : BEARER_CHALLENGE);
       throw new ClickwireError(
         'CW_ERR_UNAUTHENTICATED',
         'Send a valid API key as "Authorization: Bearer cw_live_…"',

@@ -53,6 +53,6 @@ function invalid(): ClickwireError {
   return new ClickwireError(
     'CW_ERR_INVALID_CURSOR',
     'The cursor was not issued by this list or has been altered',
-    [{ field: 'query.cursor', message: 'not a cursor issued by this list' }],
+    [{ field: 'querystring/cursor', message: 'not a cursor issued by this list' }],
   );
 }

@@ -6,7 +6,7 @@ import { ClickwireError, type FieldError } from '../kernel/errors.js';
  * `CW_ERR_INTERNAL`; the caller logs those with their detail, which never reaches the client.
  */
 export function toClickwireError(error: unknown): { error: ClickwireError; internal: boolean } {
-  if (error instanceof ClickwireError) return { error, internal: false };
+  if (error instanceof ClickwireError) return { error: inRequestTerms(error), internal: false };
   const fastifyError = error as Partial<FastifyError> & { validationContext?: string };
   if (fastifyError.validation) {
     const fields: FieldError[] = fastifyError.validation.map((issue) => {
@@ -38,4 +38,22 @@ export function toClickwireError(error: unknown): { error: ClickwireError; inter
     return { error: new ClickwireError('CW_ERR_VALIDATION', fastifyError.message), internal: false };
   }
   return { error: new ClickwireError('CW_ERR_INTERNAL', 'Something went wrong on our side'), internal: true };
+}
+
+/**
+ * Field errors name the part of the request they are about: `body/<pointer>`, `querystring/<name>`,
+ * `params/<name>`. Services know nothing of HTTP and point into their input with a JSON pointer
+ * (`/destination_url`); their input is the request body, so the API reports `body/destination_url`.
+ */
+function inRequestTerms(error: ClickwireError): ClickwireError {
+  if (!error.fieldErrors.some((f) => f.field.startsWith('/'))) return error;
+  let detail = error.detail;
+  const fields = error.fieldErrors.map((f) => {
+    if (!f.field.startsWith('/')) return f;
+    const field = `body${f.field}`;
+    // `fieldError` words its detail as "<field>: <message>"; keep that in step with the new name.
+    if (detail?.startsWith(`${f.field}: `)) detail = field + detail.slice(f.field.length);
+    return { field, message: f.message };
+  });
+  return new ClickwireError(error.code, detail, fields);
 }

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ClickwireError, type ErrorCode, type FieldError } from '../kernel/errors.js';
+import { BEARER_CHALLENGE } from './authentication.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -31,6 +32,10 @@ export function sendProblem(
   reply: FastifyReply,
   error: ClickwireError,
 ): FastifyReply {
+  // Every 401 carries a challenge (RFC 9110 §15.5.2); the authentication hook sets a more precise one.
+  if (error.status === 401 && !reply.hasHeader('WWW-Authenticate')) {
+    reply.header('WWW-Authenticate', BEARER_CHALLENGE);
+  }
   return reply.code(error.status).type(PROBLEM_CONTENT_TYPE).send(problemOf(error, request.id));
 }
 

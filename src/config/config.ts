@@ -24,8 +24,11 @@ export interface Config {
   readonly host: string;
   readonly edgePort: number;
   readonly apiPort: number;
-  /** Base of short URLs on the default domain, as people will see it (no trailing slash). */
-  readonly publicUrl: string;
+  /**
+   * `CLICKWIRE_PUBLIC_URL`: base of short URLs on the default domain as people see it (no trailing
+   * slash), or `null` when not set — see `publicUrlOf`.
+   */
+  readonly publicUrl: string | null;
   readonly dataDir: string;
   readonly bootstrapApiKey: string | null;
   readonly logLevel: LogLevel;
@@ -49,16 +52,11 @@ export const MIN_BOOTSTRAP_KEY_LENGTH = 32;
 
 /** Parses and validates the `CLICKWIRE_*` variables; throws a ConfigError naming the first bad one. */
 export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
-  const host = text(env, 'CLICKWIRE_HOST', '127.0.0.1');
-  const edgePort = port(env, 'CLICKWIRE_EDGE_PORT', 8080);
   return {
-    host,
-    edgePort,
+    host: text(env, 'CLICKWIRE_HOST', '127.0.0.1'),
+    edgePort: port(env, 'CLICKWIRE_EDGE_PORT', 8080),
     apiPort: port(env, 'CLICKWIRE_API_PORT', 8081),
-    publicUrl: (optionalHttpUrl(env, 'CLICKWIRE_PUBLIC_URL') ?? `http://${host}:${edgePort}`).replace(
-      /\/+$/,
-      '',
-    ),
+    publicUrl: optionalHttpUrl(env, 'CLICKWIRE_PUBLIC_URL')?.replace(/\/+$/, '') ?? null,
     dataDir: path.resolve(cwd, text(env, 'CLICKWIRE_DATA_DIR', './data')),
     bootstrapApiKey: optionalSecret(env, 'CLICKWIRE_BOOTSTRAP_API_KEY', MIN_BOOTSTRAP_KEY_LENGTH),
     logLevel: oneOf(env, 'CLICKWIRE_LOG_LEVEL', LOG_LEVELS, 'info'),

@@ -52,7 +52,12 @@ export type ErrorCode = keyof typeof ERROR_CATALOGUE;
 
 /** A field-level complaint, so a client can point at the input that was wrong. */
 export interface FieldError {
-  /** JSON pointer-ish path of the field, e.g. `/destination_url` or `query.limit`. */
+  /**
+   * Where the offending input is. In API answers always the request part, then a JSON pointer into it:
+   * `body/destination_url`, `body/tags/0`, `querystring/cursor`, `params/link_id` (`body` alone for the
+   * body as a whole). Services, which know nothing of HTTP, give just the pointer into their input
+   * (`/destination_url`); the API reports that as `body/destination_url`.
+   */
   readonly field: string;
   readonly message: string;
 }

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { clientAddressResolver } from '../redirect/client-address.js';
 import { DailySalts } from '../privacy/daily-salts.js';
+import { clientAddressResolver } from '../redirect/client-address.js';
 import { LinkResolver } from '../redirect/link-resolver.js';
 import { RedirectHandler } from '../redirect/redirect-handler.js';
 import { RouteChangeWatcher } from '../redirect/route-change-watcher.js';

@@ -1,16 +1,20 @@
+import { publicUrlOf } from '../config/public-url.js';
 import { DailySalts } from '../privacy/daily-salts.js';
 import { ClickProcessor } from '../processing/click-processor.js';
 import { ProcessingHousekeeping } from '../processing/housekeeping.js';
 import { ReferenceData } from '../processing/reference-data.js';
 import type { RoleContext, RunningRole } from './role-context.js';
 
+/** What the processor needs of a role context (it runs without the edge's geo data or the default workspace). */
+export type ProcessorContext = Pick<RoleContext, 'config' | 'backend' | 'clock' | 'logger'>;
+
 /** Name of the processor group's cursor. One embedded processor; scale-out groups share a durable consumer. */
 export const PROCESSOR_CONSUMER = 'processor';
 
 /** The processor role: consumes the click log into clicks, rollups and events. */
-export async function startProcessor(context: RoleContext): Promise<RunningRole> {
+export async function startProcessor(context: ProcessorContext): Promise<RunningRole> {
   const { backend, clock, logger, config } = context;
-  const publicUrl = new URL(config.publicUrl);
+  const publicUrl = new URL(publicUrlOf(config));
   const processor = new ClickProcessor(
     {
       clickLog: backend.clickLog,
@@ -28,7 +32,12 @@ export async function startProcessor(context: RoleContext): Promise<RunningRole>
       defaultDomainIsHttps: publicUrl.protocol === 'https:',
     },
   );
-  const housekeeping = new ProcessingHousekeeping({ store: backend.processing, salts: backend.ipSalts, clock, logger });
+  const housekeeping = new ProcessingHousekeeping({
+    store: backend.processing,
+    salts: backend.ipSalts,
+    clock,
+    logger,
+  });
   processor.start();
   housekeeping.start();
   logger.info({ role: 'processor' }, 'processor consuming the click log');

@@ -109,27 +109,31 @@ describe('POST /v1/api-keys', () => {
   });
 
   it.each([
-    ['no name', { scopes: ['links:read'] }, 'name'],
-    ['an empty name', { name: '', scopes: ['links:read'] }, 'name'],
-    ['a 129-character name', { name: 'n'.repeat(129), scopes: ['links:read'] }, 'name'],
-    ['an object for name', { name: { first: 'x' }, scopes: ['links:read'] }, 'name'],
-    ['no scopes', { name: 'k' }, 'scopes'],
-    ['an empty scope list', { name: 'k', scopes: [] }, 'scopes'],
-    ['an unknown scope', { name: 'k', scopes: ['links:delete'] }, 'scopes'],
-    ['a scope in the wrong case', { name: 'k', scopes: ['ADMIN'] }, 'scopes'],
-    ['a repeated scope', { name: 'k', scopes: ['links:read', 'links:read'] }, 'scopes'],
-    ['an object for scopes', { name: 'k', scopes: { admin: true } }, 'scopes'],
+    ['no name', { scopes: ['links:read'] }, 'body/name'],
+    ['an empty name', { name: '', scopes: ['links:read'] }, 'body/name'],
+    ['a 129-character name', { name: 'n'.repeat(129), scopes: ['links:read'] }, 'body/name'],
+    ['an object for name', { name: { first: 'x' }, scopes: ['links:read'] }, 'body/name'],
+    ['no scopes', { name: 'k' }, 'body/scopes'],
+    ['an empty scope list', { name: 'k', scopes: [] }, 'body/scopes'],
+    ['an unknown scope', { name: 'k', scopes: ['links:delete'] }, 'body/scopes/0'],
+    ['a scope in the wrong case', { name: 'k', scopes: ['ADMIN'] }, 'body/scopes/0'],
+    ['a repeated scope', { name: 'k', scopes: ['links:read', 'links:read'] }, 'body/scopes'],
+    ['an object for scopes', { name: 'k', scopes: { admin: true } }, 'body/scopes'],
     [
       'an unknown field',
       { name: 'k', scopes: ['links:read'], expires_at: '2030-01-01T00:00:00Z' },
-      'expires_at',
+      'body/expires_at',
     ],
     [
       'an attempt to choose the key',
       { name: 'k', scopes: ['links:read'], key: 'cw_live_my_own_choice_000000000000000' },
-      'key',
+      'body/key',
     ],
-    ['an attempt to become operator', { name: 'k', scopes: ['admin'], is_operator: true }, 'is_operator'],
+    [
+      'an attempt to become operator',
+      { name: 'k', scopes: ['admin'], is_operator: true },
+      'body/is_operator',
+    ],
   ])('400 for %s', async (_label, body, field) => {
     expectValidation(await api('POST', '/v1/api-keys', { body }), field);
   });
@@ -210,6 +214,13 @@ describe('GET /v1/api-keys', () => {
     expect(theirs.body.data.some((key) => mineIds.has(key.key_id))).toBe(false);
   });
 
+  it('400 naming the parameter for any query parameter: the list takes none', async () => {
+    expectValidation(await api('GET', '/v1/api-keys?scope=admin'), 'querystring/scope');
+    expectValidation(await api('GET', '/v1/api-keys?include_revoked=true'), 'querystring/include_revoked');
+    expectValidation(await api('GET', '/v1/api-keys?limit=10'), 'querystring/limit');
+    expect((await api('GET', '/v1/api-keys?')).status).toBe(200);
+  });
+
   it('401 without a valid key; 403 without admin', async () => {
     expectUnauthenticated(await api('GET', '/v1/api-keys', { key: null }));
     for (const [, authorization] of BAD_AUTHORIZATIONS) {
@@ -252,7 +263,7 @@ describe('DELETE /v1/api-keys/{key_id}', () => {
     expectNotFound(await api('DELETE', `/v1/api-keys/${UNKNOWN_IDS.apiKey}`));
     expectNotFound(await api('DELETE', `/v1/api-keys/${IMPOSSIBLE_IDS.apiKey}`));
     for (const id of ['key_1', 'cw_live_abc', UNKNOWN_IDS.link]) {
-      expectValidation(await api('DELETE', `/v1/api-keys/${id}`), 'key_id');
+      expectValidation(await api('DELETE', `/v1/api-keys/${id}`), 'params/key_id');
     }
   });
 

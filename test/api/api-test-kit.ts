@@ -87,9 +87,14 @@ export const ID_FORMAT = {
 
 export const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
+/** How every `errors[].field` is written: the request part, then a JSON pointer into it. */
+export const FIELD_STYLE = /^(body|querystring|params|headers)(\/[^/]+)*$/;
+
 /**
  * Asserts an RFC 9457 answer: the status, `application/problem+json`, the members every problem
- * carries, the catalogue code and its stable `type`, and — when given — the field it names.
+ * carries, the catalogue code and its stable `type`, that each field error is named in the one
+ * style (`body/destination_url`, `querystring/cursor`, `params/link_id`), and — when given — the
+ * exact field it names.
  */
 export function expectProblem(
   answer: ApiAnswer,
@@ -109,13 +114,11 @@ export function expectProblem(
   expect(problem.status, label).toBe(status);
   expect(problem.code, label).toBe(code);
   expect(problem.request_id, label).toMatch(/^req_[0-9a-f]{16}$/);
+  const fields = (problem.errors ?? []).map((error) => error.field);
+  for (const name of fields) expect(name, label).toMatch(FIELD_STYLE);
   if (field !== undefined) {
     expect(problem.errors, label).toBeDefined();
-    const fields = (problem.errors ?? []).map((error) => error.field);
-    expect(
-      fields.some((name) => name.split(/[/.]/).includes(field)),
-      `${label}: expected a field error naming "${field}", got ${JSON.stringify(fields)}`,
-    ).toBe(true);
+    expect(fields, `${label}: expected a field error naming "${field}"`).toContain(field);
   }
   return problem;
 }
@@ -124,8 +127,18 @@ export const expectValidation = (answer: ApiAnswer, field?: string) =>
   expectProblem(answer, 400, 'CW_ERR_VALIDATION', 'validation-failed', field);
 export const expectMalformedJson = (answer: ApiAnswer) =>
   expectProblem(answer, 400, 'CW_ERR_MALFORMED_JSON', 'malformed-json');
-export const expectUnauthenticated = (answer: ApiAnswer) =>
-  expectProblem(answer, 401, 'CW_ERR_UNAUTHENTICATED', 'unauthenticated');
+/** RFC 6750 challenges of a 401: without a bearer key, and for a bearer key that is not valid. */
+export const BEARER_CHALLENGE = 'Bearer realm="clickwire"';
+export const INVALID_TOKEN_CHALLENGE = 'Bearer realm="clickwire", error="invalid_token"';
+
+/** A 401 problem with a Bearer challenge; `challenge` (when given) is the exact `WWW-Authenticate`. */
+export const expectUnauthenticated = (answer: ApiAnswer, challenge?: string) => {
+  const problem = expectProblem(answer, 401, 'CW_ERR_UNAUTHENTICATED', 'unauthenticated');
+  const header = answer.headers['www-authenticate'];
+  if (challenge === undefined) expect(header).toMatch(/^Bearer realm="clickwire"(, error="invalid_token")?$/);
+  else expect(header).toBe(challenge);
+  return problem;
+};
 export const expectForbidden = (answer: ApiAnswer) =>
   expectProblem(answer, 403, 'CW_ERR_INSUFFICIENT_SCOPE', 'insufficient-scope');
 export const expectNotFound = (answer: ApiAnswer) =>

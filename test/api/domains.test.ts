@@ -29,7 +29,7 @@ let writeOnlyKey: string;
 let clicksOnlyKey: string;
 
 const expectHostnameTaken = (answer: Parameters<typeof expectProblem>[0]) =>
-  expectProblem(answer, 409, 'CW_ERR_HOSTNAME_TAKEN', 'hostname-taken', 'hostname');
+  expectProblem(answer, 409, 'CW_ERR_HOSTNAME_TAKEN', 'hostname-taken', 'body/hostname');
 
 async function register(client: Api, hostname: string): Promise<DomainBody> {
   const answer = await client<DomainBody>('POST', '/v1/domains', { body: { hostname } });
@@ -70,19 +70,19 @@ describe('POST /v1/domains', () => {
   });
 
   it.each([
-    ['a single label', { hostname: 'localhost' }, 'hostname'],
-    ['a URL instead of a hostname', { hostname: 'https://go.example.test' }, 'hostname'],
-    ['a hostname with a port', { hostname: 'go.example.test:8080' }, 'hostname'],
-    ['a hostname with a path', { hostname: 'go.example.test/x' }, 'hostname'],
-    ['a space', { hostname: 'go example.test' }, 'hostname'],
-    ['a label starting with a hyphen', { hostname: '-go.example.test' }, 'hostname'],
-    ['a trailing dot', { hostname: 'go.example.test.' }, 'hostname'],
-    ['an IPv4 address', { hostname: '192.0.2.1' }, 'hostname'],
-    ['a 64-character label', { hostname: `${'a'.repeat(64)}.example.test` }, 'hostname'],
-    ['an empty hostname', { hostname: '' }, 'hostname'],
-    ['no hostname', {}, 'hostname'],
-    ['an object for hostname', { hostname: { name: 'go.example.test' } }, 'hostname'],
-    ['an unknown field', { hostname: 'ok.example.test', verified: true }, 'verified'],
+    ['a single label', { hostname: 'localhost' }, 'body/hostname'],
+    ['a URL instead of a hostname', { hostname: 'https://go.example.test' }, 'body/hostname'],
+    ['a hostname with a port', { hostname: 'go.example.test:8080' }, 'body/hostname'],
+    ['a hostname with a path', { hostname: 'go.example.test/x' }, 'body/hostname'],
+    ['a space', { hostname: 'go example.test' }, 'body/hostname'],
+    ['a label starting with a hyphen', { hostname: '-go.example.test' }, 'body/hostname'],
+    ['a trailing dot', { hostname: 'go.example.test.' }, 'body/hostname'],
+    ['an IPv4 address', { hostname: '192.0.2.1' }, 'body/hostname'],
+    ['a 64-character label', { hostname: `${'a'.repeat(64)}.example.test` }, 'body/hostname'],
+    ['an empty hostname', { hostname: '' }, 'body/hostname'],
+    ['no hostname', {}, 'body/hostname'],
+    ['an object for hostname', { hostname: { name: 'go.example.test' } }, 'body/hostname'],
+    ['an unknown field', { hostname: 'ok.example.test', verified: true }, 'body/verified'],
   ])('400 for %s', async (_label, body, field) => {
     expectValidation(await api('POST', '/v1/domains', { body }), field);
   });
@@ -144,6 +144,13 @@ describe('GET /v1/domains and /v1/domains/{domain_id}', () => {
     expect(theirList.body.data.some((domain) => domain.domain_id === mine.domain_id)).toBe(false);
   });
 
+  it('400 naming the parameter for any query parameter: the list takes none', async () => {
+    expectValidation(await api('GET', '/v1/domains?sort=hostname'), 'querystring/sort');
+    expectValidation(await api('GET', '/v1/domains?hostname=mine.example.test'), 'querystring/hostname');
+    expectValidation(await api('GET', '/v1/domains?limit=10'), 'querystring/limit');
+    expect((await api('GET', '/v1/domains?')).status).toBe(200);
+  });
+
   it('gets one domain', async () => {
     const answer = await api<DomainBody>('GET', `/v1/domains/${mine.domain_id}`);
     expect(answer.status).toBe(200);
@@ -175,7 +182,7 @@ describe('GET /v1/domains and /v1/domains/{domain_id}', () => {
 
   it('400 naming domain_id for an id of the wrong shape', async () => {
     for (const id of ['go.example.test', 'dom_1', UNKNOWN_IDS.link]) {
-      expectValidation(await api('GET', `/v1/domains/${id}`), 'domain_id');
+      expectValidation(await api('GET', `/v1/domains/${id}`), 'params/domain_id');
     }
   });
 });
@@ -237,7 +244,7 @@ describe('DELETE /v1/domains/{domain_id}', () => {
   it('404 for unknown and impossible ids, 400 for malformed ones', async () => {
     expectNotFound(await api('DELETE', `/v1/domains/${UNKNOWN_IDS.domain}`));
     expectNotFound(await api('DELETE', `/v1/domains/${IMPOSSIBLE_IDS.domain}`));
-    expectValidation(await api('DELETE', '/v1/domains/busy.example.test'), 'domain_id');
+    expectValidation(await api('DELETE', '/v1/domains/busy.example.test'), 'params/domain_id');
   });
 
   it('404 for another workspace’s domain, which stays registered', async () => {

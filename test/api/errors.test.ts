@@ -3,6 +3,7 @@ import { apiClient } from '../support/api-client.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import {
   type Api,
+  BEARER_CHALLENGE,
   createKey,
   createLink,
   expectForbidden,
@@ -10,6 +11,7 @@ import {
   expectProblem,
   expectUnauthenticated,
   expectValidation,
+  INVALID_TOKEN_CHALLENGE,
   type LinkBody,
   type ProblemBody,
   UNKNOWN_IDS,
@@ -132,19 +134,57 @@ describe('400 for malformed JSON', () => {
     }
   });
 
-  it('a body smuggling __proto__ or constructor.prototype is refused with a problem', async () => {
-    for (const rawBody of [
+  it.each([
+    [
+      '__proto__',
       '{"destination_url": "https://example.com/", "__proto__": {"admin": true}}',
+      'body/__proto__',
+    ],
+    [
+      'constructor.prototype',
       '{"destination_url": "https://example.com/", "constructor": {"prototype": {"admin": true}}}',
-    ]) {
-      const answer = await api('POST', '/v1/links', {
-        rawBody,
-        headers: { 'content-type': 'application/json' },
-      });
-      expect(answer.status).toBe(400);
-      expect(String(answer.headers['content-type'])).toMatch(/^application\/problem\+json/);
-      expect(['CW_ERR_MALFORMED_JSON', 'CW_ERR_VALIDATION']).toContain((answer.body as ProblemBody).code);
-    }
+      'body/constructor/prototype',
+    ],
+    [
+      'a nested __proto__',
+      '{"destination_url": "https://example.com/", "tags": [{"__proto__": {}}]}',
+      'body/tags/0/__proto__',
+    ],
+    [
+      'an escaped __proto__',
+      '{"destination_url": "https://example.com/", "__pro\\u0074o__": {}}',
+      'body/__proto__',
+    ],
+  ])(
+    'a body smuggling %s is refused as a key that is not allowed, not as bad JSON',
+    async (_label, rawBody, field) => {
+      for (const make of MUTATIONS) {
+        const [method, path] = make();
+        const answer = await api(method, path, { rawBody, headers: { 'content-type': 'application/json' } });
+        const problem = expectValidation(answer, field);
+        expect(problem.errors).toHaveLength(1);
+        expect(problem.detail).toMatch(new RegExp(`^${field} is not allowed`));
+        expect(problem.detail).not.toMatch(/JSON/);
+      }
+    },
+  );
+
+  it('a key named constructor without a prototype is just an unknown field', async () => {
+    const answer = await api('POST', '/v1/links', {
+      rawBody: '{"destination_url": "https://example.com/", "constructor": {"name": "x"}}',
+      headers: { 'content-type': 'application/json' },
+    });
+    expectValidation(answer, 'body/constructor');
+  });
+
+  it('a smuggling body changes nothing', async () => {
+    const before = await api<{ data: LinkBody[] }>('GET', '/v1/links?limit=100');
+    await api('POST', '/v1/links', {
+      rawBody: '{"destination_url": "https://example.com/smuggled", "__proto__": {"disabled": true}}',
+      headers: { 'content-type': 'application/json' },
+    });
+    const after = await api<{ data: LinkBody[] }>('GET', '/v1/links?limit=100');
+    expect(after.body.data.map((l) => l.link_id)).toEqual(before.body.data.map((l) => l.link_id));
   });
 });
 
@@ -197,6 +237,58 @@ describe('the order of checks: who you are before what you sent', () => {
       });
       expect(answer.status, scheme).toBe(200);
     }
+  });
+});
+
+describe('401 answers carry a Bearer challenge (RFC 6750)', () => {
+  it('only the realm without a key, or without one in the Bearer form', async () => {
+    expectUnauthenticated(await api('GET', '/v1/links', { key: null }), BEARER_CHALLENGE);
+    for (const authorization of [
+      `Basic ${Buffer.from(`user:${server.adminKey}`).toString('base64')}`,
+      server.adminKey,
+      'Bearer',
+      '',
+    ]) {
+      const answer = await api('GET', '/v1/links', { key: null, headers: { authorization } });
+      expectUnauthenticated(answer, BEARER_CHALLENGE);
+    }
+  });
+
+  it('error="invalid_token" for a bearer key that was never issued', async () => {
+    const answer = await api('GET', '/v1/links', { key: 'cw_live_this_key_was_never_issued_0000000000' });
+    expectUnauthenticated(answer, INVALID_TOKEN_CHALLENGE);
+  });
+
+  it('error="invalid_token" for a revoked key, also on a route that takes a body', async () => {
+    const { key, keyId } = await createKey(api, ['links:write'], 'revoked for the challenge');
+    expect((await api('DELETE', `/v1/api-keys/${keyId}`)).status).toBe(204);
+    expectUnauthenticated(await api('GET', '/v1/links', { key }), INVALID_TOKEN_CHALLENGE);
+    expectUnauthenticated(
+      await api('POST', '/v1/links', {
+        key,
+        rawBody: '{broken',
+        headers: { 'content-type': 'application/json' },
+      }),
+      INVALID_TOKEN_CHALLENGE,
+    );
+  });
+
+  it('no challenge on answers that are not 401', async () => {
+    expect((await api('GET', '/v1/links')).headers['www-authenticate']).toBeUndefined();
+    const forbidden = await api('GET', '/v1/api-keys', { key: readOnlyKey });
+    expectForbidden(forbidden);
+    expect(forbidden.headers['www-authenticate']).toBeUndefined();
+    expect((await api('GET', '/healthz', { key: null })).headers['www-authenticate']).toBeUndefined();
+  });
+});
+
+describe('every list refuses unknown query parameters the same way', () => {
+  it.each(['/v1/links', '/v1/domains', '/v1/api-keys', '/v1/workspaces'])('%s', async (path) => {
+    expect((await api('GET', path)).status).toBe(200);
+    const answer = await api('GET', `${path}?colour=red`);
+    const problem = expectValidation(answer, 'querystring/colour');
+    expect(problem.errors).toEqual([{ field: 'querystring/colour', message: 'is not a known field' }]);
+    expect(problem.detail).toBe('querystring/colour is not a known field');
   });
 });
 
@@ -284,16 +376,49 @@ describe('every problem', () => {
     expect(ids.size).toBe(answers.length);
   });
 
+  it('names fields in one style, whichever layer found the problem', async () => {
+    const fieldsOf = (answer: Parameters<typeof expectProblem>[0]) =>
+      ((answer.body as ProblemBody).errors ?? []).map((error) => error.field);
+    // The schema, on the body.
+    const schema = await api('POST', '/v1/links', {
+      body: { destination_url: 'https://example.com/', x: 1 },
+    });
+    expect(fieldsOf(schema)).toEqual(['body/x']);
+    // The link service, which knows nothing of HTTP: its detail names the field the same way.
+    const reserved = await api('POST', '/v1/links', {
+      body: { destination_url: 'https://example.com/', alias: 'v1' },
+    });
+    expect(fieldsOf(reserved)).toEqual(['body/alias']);
+    expect((reserved.body as ProblemBody).detail).toMatch(/^body\/alias: /);
+    const unsafe = await api('POST', '/v1/links', { body: { destination_url: 'javascript:alert(1)' } });
+    expect(fieldsOf(unsafe)).toEqual(['body/destination_url']);
+    expect((unsafe.body as ProblemBody).detail).toMatch(/^body\/destination_url: /);
+    // The store: a unique alias clash.
+    const taken = await api('POST', '/v1/links', {
+      body: { destination_url: 'https://example.com/', alias: 'errors' },
+    });
+    expect(fieldsOf(taken)).toEqual(['body/alias']);
+    // The store: a hostname already registered.
+    await api('POST', '/v1/domains', { body: { hostname: 'fields.example.test' } });
+    const hostname = await api('POST', '/v1/domains', { body: { hostname: 'fields.example.test' } });
+    expectProblem(hostname, 409, 'CW_ERR_HOSTNAME_TAKEN', 'hostname-taken', 'body/hostname');
+    expect(fieldsOf(hostname)).toEqual(['body/hostname']);
+    // The query string and the path, by the schema and by the cursor codec.
+    expect(fieldsOf(await api('GET', '/v1/links?limit=0'))).toEqual(['querystring/limit']);
+    expect(fieldsOf(await api('GET', '/v1/links?cursor=forged.cursor'))).toEqual(['querystring/cursor']);
+    expect(fieldsOf(await api('GET', '/v1/links/nope'))).toEqual(['params/link_id']);
+  });
+
   it('names the offending fields, one entry each, in errors[]', async () => {
     const answer = await api('POST', '/v1/links', {
       body: { destination_url: 'https://example.com/', alias: 'no spaces' },
     });
-    const problem = expectValidation(answer, 'alias');
+    const problem = expectValidation(answer, 'body/alias');
     for (const error of problem.errors ?? []) {
       expect(typeof error.field).toBe('string');
       expect(typeof error.message).toBe('string');
       expect(error.message.length).toBeGreaterThan(0);
     }
-    expect(problem.detail).toContain('alias');
+    expect(problem.detail).toContain('body/alias');
   });
 });

@@ -89,16 +89,16 @@ describe('POST /v1/workspaces', () => {
   });
 
   it.each([
-    ['no name', {}, 'name'],
-    ['an empty name', { name: '' }, 'name'],
-    ['a 129-character name', { name: 'w'.repeat(129) }, 'name'],
-    ['an object for name', { name: { en: 'Acme' } }, 'name'],
-    ['an array of names', { name: ['Acme', 'Beta'] }, 'name'],
-    ['an unknown field', { name: 'Acme', plan: 'pro' }, 'plan'],
+    ['no name', {}, 'body/name'],
+    ['an empty name', { name: '' }, 'body/name'],
+    ['a 129-character name', { name: 'w'.repeat(129) }, 'body/name'],
+    ['an object for name', { name: { en: 'Acme' } }, 'body/name'],
+    ['an array of names', { name: ['Acme', 'Beta'] }, 'body/name'],
+    ['an unknown field', { name: 'Acme', plan: 'pro' }, 'body/plan'],
     [
       'an attempt to set the id',
       { name: 'Acme', workspace_id: 'ws_01E0000000000000000000000A' },
-      'workspace_id',
+      'body/workspace_id',
     ],
   ])('400 for %s', async (_label, body, field) => {
     expectValidation(await operator('POST', '/v1/workspaces', { body }), field);
@@ -165,6 +165,11 @@ describe('GET /v1/workspaces', () => {
     });
     expect(answer.text).not.toContain('cw_live_');
     expect(answer.text).not.toContain(made.key);
+  });
+
+  it('400 naming the parameter for any query parameter: the list takes none', async () => {
+    expectValidation(await operator('GET', '/v1/workspaces?name=Listed'), 'querystring/name');
+    expect((await operator('GET', '/v1/workspaces?')).status).toBe(200);
   });
 
   it('401 without a valid key', async () => {

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { TenancyService } from '../../tenancy/tenancy-service.js';
 import { principalOf } from '../authentication.js';
-import { ERROR_RESPONSES } from '../schemas/common.js';
+import { ERROR_RESPONSES, NoQuery } from '../schemas/common.js';
 import {
   ApiKeyIdParams,
   ApiKeySchema,
@@ -39,6 +39,7 @@ export function apiKeyRoutes(tenancy: TenancyService): FastifyPluginAsyncTypebox
         schema: {
           tags: ['api-keys'],
           summary: 'List the live API keys of the workspace',
+          querystring: NoQuery,
           response: {
             200: Type.Object({
               data: Type.Array(ApiKeySchema),

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { DomainService } from '../../domains/domain-service.js';
 import { principalOf } from '../authentication.js';
-import { ERROR_RESPONSES } from '../schemas/common.js';
+import { ERROR_RESPONSES, NoQuery } from '../schemas/common.js';
 import { CreateDomainBody, DomainIdParams, DomainSchema } from '../schemas/tenancy-schemas.js';
 import { domainView } from './tenancy-views.js';
 
@@ -33,6 +33,7 @@ export function domainRoutes(domains: DomainService): FastifyPluginAsyncTypebox 
         schema: {
           tags: ['domains'],
           summary: 'List the workspace’s domains',
+          querystring: NoQuery,
           response: {
             200: Type.Object({
               data: Type.Array(DomainSchema),

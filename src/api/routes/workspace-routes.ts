@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { TenancyService } from '../../tenancy/tenancy-service.js';
-import { ERROR_RESPONSES } from '../schemas/common.js';
+import { ERROR_RESPONSES, NoQuery } from '../schemas/common.js';
 import { CreatedApiKeySchema, CreateWorkspaceBody, WorkspaceSchema } from '../schemas/tenancy-schemas.js';
 import { issuedKeyView, workspaceView } from './tenancy-views.js';
 
@@ -35,6 +35,7 @@ export function workspaceRoutes(tenancy: TenancyService): FastifyPluginAsyncType
         schema: {
           tags: ['workspaces'],
           summary: 'List workspaces (operator only)',
+          querystring: NoQuery,
           response: { 200: Type.Object({ data: Type.Array(WorkspaceSchema) }), ...ERROR_RESPONSES },
         },
       },

@@ -10,9 +10,16 @@ export const ProblemSchema = Type.Object(
     code: Type.String({ description: 'Catalogue code, e.g. CW_ERR_VALIDATION.' }),
     request_id: Type.String(),
     errors: Type.Optional(
-      Type.Array(Type.Object({ field: Type.String(), message: Type.String() }), {
-        description: 'One entry per offending field.',
-      }),
+      Type.Array(
+        Type.Object({
+          field: Type.String({
+            description:
+              'The request part, then a JSON pointer into it: body/destination_url, querystring/cursor, params/link_id.',
+          }),
+          message: Type.String(),
+        }),
+        { description: 'One entry per offending field.' },
+      ),
     ),
   },
   { $id: 'Problem', title: 'Problem' },
@@ -48,6 +55,9 @@ export const PageQuery = (maxLimit: number, defaultLimit: number) =>
     },
     { additionalProperties: false },
   );
+
+/** The query of a list that takes no parameters: any parameter is refused, as `PageQuery` refuses unknown ones. */
+export const NoQuery = Type.Object({}, { additionalProperties: false });
 
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/config.js';
+import { publicUrlOf } from '../../../src/config/public-url.js';
 
 describe('configuration', () => {
   it('has working defaults', () => {
@@ -14,7 +15,7 @@ describe('configuration', () => {
       logLevel: 'info',
       trustedProxies: [],
       captureDurability: 'process',
-      publicUrl: 'http://127.0.0.1:8080',
+      publicUrl: null,
     });
   });
 
@@ -64,5 +65,23 @@ describe('configuration', () => {
     expect(() =>
       loadConfig({ CLICKWIRE_BOOTSTRAP_API_KEY: 'secret with spaces that is long enough' }),
     ).toThrow(/"secr…"/);
+  });
+});
+
+describe('public URL of the default domain', () => {
+  const base = loadConfig({});
+  it('is the configured one when set', () => {
+    expect(publicUrlOf({ ...base, publicUrl: 'https://clk.example.com' }, 4000)).toBe(
+      'https://clk.example.com',
+    );
+  });
+  it('otherwise names the edge, with the port it is really bound to', () => {
+    expect(publicUrlOf(base)).toBe('http://127.0.0.1:8080');
+    expect(publicUrlOf({ ...base, edgePort: 0 }, 41234)).toBe('http://127.0.0.1:41234');
+  });
+  it('brackets IPv6 hosts and replaces wildcard addresses', () => {
+    expect(publicUrlOf({ ...base, host: '::1' })).toBe('http://[::1]:8080');
+    expect(publicUrlOf({ ...base, host: '0.0.0.0' })).toBe('http://localhost:8080');
+    expect(publicUrlOf({ ...base, host: '::' })).toBe('http://localhost:8080');
   });
 });

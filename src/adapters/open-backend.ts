@@ -1,0 +1,12 @@
+import type { Config } from '../config/config.js';
+import type { Backend } from './backend.js';
+import { openEmbeddedBackend } from './sqlite/embedded-backend.js';
+
+/** Opens the store and click log the configuration points at; pending migrations run here. */
+export function openBackend(config: Config): Promise<Backend> {
+  return openEmbeddedBackend({
+    dataDir: config.dataDir,
+    captureDurability: config.captureDurability,
+    captureMaxBatch: config.captureMaxBatch,
+  });
+}

@@ -1,0 +1,22 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { openBackend } from '../adapters/open-backend.js';
+import type { Config } from '../config/config.js';
+import { systemClock } from '../kernel/clock.js';
+import { createLogger } from '../kernel/logger.js';
+import { startProcessor } from './processor.js';
+import type { ProcessorThreadMessage } from './processor-thread.js';
+
+/** Entry point of the processor thread started by `startProcessorThread`. */
+const { config } = workerData as { config: Config };
+const port = parentPort!;
+const logger = createLogger(config.logLevel).child({ thread: 'processor' });
+const backend = await openBackend(config);
+const role = await startProcessor({ config, backend, clock: systemClock, logger });
+
+port.on('message', async (message: ProcessorThreadMessage) => {
+  if (message.type !== 'stop') return;
+  await role.stop();
+  await backend.close();
+  port.close();
+});
+port.postMessage({ type: 'ready' } satisfies ProcessorThreadMessage);
