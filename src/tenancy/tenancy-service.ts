@@ -1,6 +1,7 @@
 import type { Clock } from '../kernel/clock.js';
-import { ClickwireError } from '../kernel/errors.js';
+import { ClickwireError, fieldError } from '../kernel/errors.js';
 import { newId } from '../kernel/ids.js';
+import { isKnownTimeZone } from '../processing/uniqueness/calendar-day.js';
 import { DEFAULT_UNIQUENESS_RULE } from '../processing/uniqueness/uniqueness-rule.js';
 import { type ApiKey, generateApiKeySecret, hashApiKey, keyHint } from './api-key.js';
 import type { ApiKeyStore } from './api-key-store.js';
@@ -72,6 +73,26 @@ export class TenancyService {
     });
     await this.deps.workspaces.create(workspace, issued.key);
     return { workspace, issued };
+  }
+
+  async getWorkspace(workspaceId: string): Promise<Workspace> {
+    const workspace = await this.deps.workspaces.get(workspaceId);
+    if (!workspace) throw new ClickwireError('CW_ERR_NOT_FOUND', `No workspace ${workspaceId}`);
+    return workspace;
+  }
+
+  /** Changes how new clicks of the workspace are counted; clicks already stored keep their verdict. */
+  async updateSettings(
+    workspaceId: string,
+    changes: Partial<Pick<Workspace, 'uniquenessRule' | 'timezone'>>,
+  ): Promise<Workspace> {
+    const current = await this.getWorkspace(workspaceId);
+    if (changes.timezone !== undefined && !isKnownTimeZone(changes.timezone)) {
+      throw fieldError('CW_ERR_VALIDATION', '/timezone', 'is not an IANA time zone this server knows');
+    }
+    const updated = { ...current, ...changes };
+    await this.deps.workspaces.updateSettings(workspaceId, updated);
+    return updated;
   }
 
   listWorkspaces(): Promise<Workspace[]> {

@@ -50,6 +50,8 @@ describe('POST /v1/workspaces', () => {
       workspace_id: expect.stringMatching(ID_FORMAT.workspace),
       name: 'Acme Marketing',
       created_at: expect.stringMatching(ISO_TIME),
+      uniqueness_rule: 'link_visitor_24h',
+      timezone: 'UTC',
     });
     expect(workspace.workspace_id).not.toBe(server.running.defaultWorkspaceId);
     expect(key).toEqual({
@@ -162,6 +164,8 @@ describe('GET /v1/workspaces', () => {
       workspace_id: made.workspaceId,
       name: 'Listed',
       created_at: expect.stringMatching(ISO_TIME),
+      uniqueness_rule: 'link_visitor_24h',
+      timezone: 'UTC',
     });
     expect(answer.text).not.toContain('cw_live_');
     expect(answer.text).not.toContain(made.key);

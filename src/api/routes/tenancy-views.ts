@@ -22,7 +22,13 @@ export function issuedKeyView(issued: IssuedKey) {
 }
 
 export function workspaceView(workspace: Workspace) {
-  return { workspace_id: workspace.workspaceId, name: workspace.name, created_at: iso(workspace.createdAt) };
+  return {
+    workspace_id: workspace.workspaceId,
+    name: workspace.name,
+    created_at: iso(workspace.createdAt),
+    uniqueness_rule: workspace.uniquenessRule,
+    timezone: workspace.timezone,
+  };
 }
 
 export function domainView(domain: Domain) {

@@ -1,8 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { TenancyService } from '../../tenancy/tenancy-service.js';
+import { principalOf } from '../authentication.js';
 import { ERROR_RESPONSES, NoQuery } from '../schemas/common.js';
-import { CreatedApiKeySchema, CreateWorkspaceBody, WorkspaceSchema } from '../schemas/tenancy-schemas.js';
+import {
+  CreatedApiKeySchema,
+  CreateWorkspaceBody,
+  WorkspaceSchema,
+  WorkspaceSettingsBody,
+} from '../schemas/tenancy-schemas.js';
 import { issuedKeyView, workspaceView } from './tenancy-views.js';
 
 /** Workspaces are created by the instance operator; each comes with its first admin key. */
@@ -40,6 +46,41 @@ export function workspaceRoutes(tenancy: TenancyService): FastifyPluginAsyncType
         },
       },
       async () => ({ data: (await tenancy.listWorkspaces()).map(workspaceView) }),
+    );
+
+    app.get(
+      '/v1/workspace',
+      {
+        config: { scope: 'admin' },
+        schema: {
+          tags: ['workspaces'],
+          summary: 'The workspace of the calling key, with its settings',
+          querystring: NoQuery,
+          response: { 200: WorkspaceSchema, ...ERROR_RESPONSES },
+        },
+      },
+      async (request) => workspaceView(await tenancy.getWorkspace(principalOf(request).workspaceId)),
+    );
+
+    app.patch(
+      '/v1/workspace',
+      {
+        config: { scope: 'admin' },
+        schema: {
+          tags: ['workspaces'],
+          summary: 'Change how new clicks are counted: uniqueness rule and time zone',
+          body: WorkspaceSettingsBody,
+          response: { 200: WorkspaceSchema, ...ERROR_RESPONSES },
+        },
+      },
+      async (request) => {
+        const { uniqueness_rule, timezone } = request.body;
+        const workspace = await tenancy.updateSettings(principalOf(request).workspaceId, {
+          ...(uniqueness_rule === undefined ? {} : { uniquenessRule: uniqueness_rule }),
+          ...(timezone === undefined ? {} : { timezone }),
+        });
+        return workspaceView(workspace);
+      },
     );
   };
 }

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { HOSTNAME_PATTERN } from '../../domains/domain.js';
 import { idPattern } from '../../kernel/ids.js';
+import { UNIQUENESS_RULES } from '../../processing/uniqueness/uniqueness-rule.js';
 import { SCOPES } from '../../tenancy/scopes.js';
 
 const Name = Type.String({ minLength: 1, maxLength: 128 });
@@ -38,8 +39,29 @@ export const CreateApiKeyBody = Type.Object(
 export const ApiKeyIdParams = Type.Object({ key_id: Type.String({ pattern: idPattern('apiKey') }) });
 
 export const WorkspaceSchema = Type.Object(
-  { workspace_id: Type.String(), name: Type.String(), created_at: Type.String() },
+  {
+    workspace_id: Type.String(),
+    name: Type.String(),
+    created_at: Type.String(),
+    uniqueness_rule: Type.String({ description: '`link_visitor_24h` (default) or `link_visitor_day`.' }),
+    timezone: Type.String({ description: 'IANA zone of calendar days (uniqueness, daily analytics).' }),
+  },
   { $id: 'Workspace', title: 'Workspace' },
+);
+
+export const WorkspaceSettingsBody = Type.Object(
+  {
+    uniqueness_rule: Type.Optional(
+      Type.Union(
+        UNIQUENESS_RULES.map((rule) => Type.Literal(rule)),
+        { description: 'How `is_unique` is decided for new clicks.' },
+      ),
+    ),
+    timezone: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone, e.g. Europe/Berlin.' }),
+    ),
+  },
+  { additionalProperties: false, minProperties: 1 },
 );
 
 export const CreateWorkspaceBody = Type.Object({ name: Name }, { additionalProperties: false });
