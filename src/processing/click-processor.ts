@@ -4,7 +4,7 @@ import type { RawClick } from '../click-log/raw-click.js';
 import type { StoredEvent } from '../events/event-envelope.js';
 import type { Clock } from '../kernel/clock.js';
 import type { Logger } from '../kernel/logger.js';
-import type { DailySalts } from '../privacy/daily-salts.js';
+import { type DailySalts, utcDay } from '../privacy/daily-salts.js';
 import { BurstTracker, type TrackedClick } from './burst/burst-tracker.js';
 import { BURST_RULES, type BurstSignals, isBurst } from './classification/burst-signals.js';
 import { classifyClick } from './classification/classify-click.js';
@@ -22,7 +22,7 @@ import {
 import type { ReferenceData } from './reference-data.js';
 import { RollupDeltas, rollupKeyOf } from './rollups/rollup-deltas.js';
 import { decideUniqueness } from './uniqueness/decide-uniqueness.js';
-import { visitorKey } from './uniqueness/visitor-key.js';
+import { VisitorKeys } from './uniqueness/visitor-key.js';
 
 export interface ClickProcessorOptions {
   /** Name of this consumer's cursor in the store. */
@@ -72,6 +72,7 @@ export class ClickProcessor {
   private position: number | null = null;
   private running: Promise<void> | null = null;
   private stopping = false;
+  private readonly visitorKeys = new VisitorKeys();
 
   constructor(
     private readonly deps: ClickProcessorDeps,
@@ -148,21 +149,36 @@ export class ClickProcessor {
     const { reference, salts, clock } = this.deps;
     const now = clock.now();
 
-    // Everything that needs I/O is gathered first; the per-click loop below is synchronous.
-    const prepared = [];
-    for (const { click } of entries) {
-      const [workspace, link, salt] = await Promise.all([
-        reference.workspace(click.workspaceId),
-        reference.link(click.workspaceId, click.linkId),
-        salts.load(click.workspaceId, click.occurredAt),
-      ]);
-      prepared.push({
-        click,
-        workspace,
-        link,
-        visitor: visitorKey(salt, click.ipHash, click.headers['user-agent']),
-      });
-    }
+    // Everything that needs I/O is gathered first, once per distinct workspace, link and salt day;
+    // the per-click loop below is synchronous.
+    const clicks = entries.map((entry) => entry.click);
+    const [workspaces, links, daySalts] = await Promise.all([
+      loadEach(
+        clicks,
+        (c) => c.workspaceId,
+        (c) => reference.workspace(c.workspaceId),
+      ),
+      loadEach(
+        clicks,
+        (c) => c.linkId ?? '',
+        (c) => reference.link(c.workspaceId, c.linkId),
+      ),
+      loadEach(
+        clicks,
+        (c) => `${c.workspaceId}/${utcDay(c.occurredAt)}`,
+        (c) => salts.load(c.workspaceId, c.occurredAt),
+      ),
+    ]);
+    const prepared = clicks.map((click) => ({
+      click,
+      workspace: workspaces.get(click.workspaceId)!,
+      link: links.get(click.linkId ?? '')!,
+      visitor: this.visitorKeys.of(
+        daySalts.get(`${click.workspaceId}/${utcDay(click.occurredAt)}`)!,
+        click.ipHash,
+        click.headers['user-agent'],
+      ),
+    }));
     const windows = await this.deps.store.visitorWindows(
       prepared.flatMap((p) => (p.click.linkId ? [{ linkId: p.click.linkId, visitorKey: p.visitor }] : [])),
     );
@@ -307,6 +323,18 @@ export class ClickProcessor {
   private newTracker(): BurstTracker<ClickState> {
     return new BurstTracker({ windowMs: this.options.burstWindowMs, maxPerKey: 64 });
   }
+}
+
+/** Loads one value per distinct key of the items, concurrently. */
+async function loadEach<T, V>(
+  items: readonly T[],
+  keyOf: (item: T) => string,
+  load: (item: T) => Promise<V>,
+): Promise<Map<string, V>> {
+  const first = new Map<string, T>();
+  for (const item of items) if (!first.has(keyOf(item))) first.set(keyOf(item), item);
+  const loaded = await Promise.all([...first].map(async ([key, item]) => [key, await load(item)] as const));
+  return new Map(loaded);
 }
 
 function sameVerdict(a: ClickVerdict, b: ClickVerdict): boolean {

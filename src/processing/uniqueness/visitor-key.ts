@@ -12,3 +12,24 @@ export function visitorKey(salt: Buffer, ipHash: string, userAgent: string | und
     .digest('base64url')
     .slice(0, 22);
 }
+
+/**
+ * Visitor keys, memoised: a returning visitor (same salt, address hash and user agent) costs a Map
+ * lookup instead of an HMAC. Bounded; the cache starts over when full.
+ */
+export class VisitorKeys {
+  private readonly cache = new Map<string, string>();
+
+  constructor(private readonly maxEntries = 50_000) {}
+
+  of(salt: Buffer, ipHash: string, userAgent: string | undefined): string {
+    const id = `${salt.toString('base64')}\u0000${ipHash}\u0000${userAgent ?? ''}`;
+    let key = this.cache.get(id);
+    if (key === undefined) {
+      key = visitorKey(salt, ipHash, userAgent);
+      if (this.cache.size >= this.maxEntries) this.cache.clear();
+      this.cache.set(id, key);
+    }
+    return key;
+  }
+}
