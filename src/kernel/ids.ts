@@ -1,3 +1,4 @@
+import { randomFillSync } from 'node:crypto';
 import { monotonicFactory } from 'ulidx';
 
 /**
@@ -14,11 +15,26 @@ export const ID_PREFIXES = {
   delivery: 'dlv',
   apiKey: 'key',
   domain: 'dom',
+  replay: 'rpl',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;
 
-const nextUlid = monotonicFactory();
+/**
+ * Cryptographic randomness drawn in blocks: ulidx asks its PRNG once per character, and a
+ * `getRandomValues` call per character showed up on the redirect path (an id per click).
+ */
+const pool = new Uint32Array(2048);
+let poolIndex = pool.length;
+function pooledRandom(): number {
+  if (poolIndex === pool.length) {
+    randomFillSync(pool);
+    poolIndex = 0;
+  }
+  return pool[poolIndex++]! / 0x1_0000_0000;
+}
+
+const nextUlid = monotonicFactory(pooledRandom);
 
 /** A new id of the given kind, e.g. `clk_01JD3…`. `now` lets callers stamp an id with an injected clock. */
 export function newId(kind: IdKind, now: number = Date.now()): string {

@@ -16,7 +16,11 @@ export const IP_HASH_HEX_LENGTH = 32;
 /** Truncates an address; `null` when the text is not an IP address. */
 export function anonymizeAddress(ip: string): AnonymizedAddress | null {
   // ipaddr.js also takes legacy forms like "1.2.3"; only canonical socket addresses are meant here.
-  if (isIP(ip) === 0) return null;
+  const version = isIP(ip);
+  if (version === 0) return null;
+  // Fast path for the common case, a dotted IPv4 (plain or IPv4-mapped): no parsing needed.
+  const v4 = version === 4 ? ip : ip.startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : null;
+  if (v4 !== null) return { prefix: `${v4.slice(0, v4.lastIndexOf('.'))}.0/24`, canonical: v4 };
   let parsed: ipaddr.IPv4 | ipaddr.IPv6;
   try {
     parsed = ipaddr.process(ip);
