@@ -11,7 +11,7 @@ import { TenancyService } from './tenancy/tenancy-service.js';
 const HELP = `clickwire — self-hosted real-time click tracking
 
 Usage:
-  clickwire start [--role all|edge|processor|api]
+  clickwire start [--role all|edge|processor|dispatcher|api]
                                           Start Clickwire (default: all roles in one process)
   clickwire migrate                       Apply pending store migrations and exit
   clickwire workspaces create --name NAME Create a workspace; prints its first admin key once

@@ -5,14 +5,16 @@ import { type Clock, systemClock } from './kernel/clock.js';
 import { createLogger, type Logger } from './kernel/logger.js';
 import type { GeoLookup } from './redirect/geo-lookup.js';
 import { type RunningApi, startApi } from './roles/api.js';
+import { startDispatcher } from './roles/dispatcher.js';
 import { type RunningEdge, startEdge } from './roles/edge.js';
 import { startProcessor } from './roles/processor.js';
 import { startProcessorThread } from './roles/processor-thread.js';
 import type { RoleContext, RunningRole } from './roles/role-context.js';
+import { startRoleThread } from './roles/role-thread.js';
 import { TenancyService } from './tenancy/tenancy-service.js';
 
 /** Roles a process can run; `all` is the embedded default. */
-export const ROLES = ['all', 'edge', 'processor', 'api'] as const;
+export const ROLES = ['all', 'edge', 'processor', 'dispatcher', 'api'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface StartOptions {
@@ -25,6 +27,8 @@ export interface StartOptions {
    * redirect; `false` keeps it on the main thread.
    */
   readonly processorThread?: boolean;
+  /** With `role: 'all'`, run the dispatcher on a worker thread (default; see docs/adr/2026-11-27-webhook-delivery.md). */
+  readonly dispatcherThread?: boolean;
 }
 
 export interface RunningClickwire {
@@ -70,6 +74,18 @@ export async function startClickwire(config: Config, options: StartOptions): Pro
         ? await startProcessorThread(config, logger)
         : await startProcessor(context);
     if (processor) started.push(processor);
+    if (config.webhooks.allowPrivateAddresses)
+      logger.warn(
+        'CLICKWIRE_WEBHOOK_ALLOW_PRIVATE=true: webhooks may reach loopback and private addresses over plain http; for development and tests only',
+      );
+    const dispatcherThread =
+      options.role === 'all' && options.clock === undefined && options.dispatcherThread !== false;
+    const dispatcher = !wants('dispatcher')
+      ? null
+      : dispatcherThread
+        ? await startRoleThread('dispatcher', 'dispatcher-thread-main', config, logger)
+        : await startDispatcher(context);
+    if (dispatcher) started.push(dispatcher);
     const api = wants('api') ? await startApi(context, edge) : null;
     if (api) started.push(api);
 
@@ -82,6 +98,7 @@ export async function startClickwire(config: Config, options: StartOptions): Pro
         // Edge first: its in-flight clicks must commit before the click log closes with the backend.
         await edge?.stop();
         await processor?.stop();
+        await dispatcher?.stop();
         await api?.stop();
         await backend.close();
         logger.info('clickwire stopped');

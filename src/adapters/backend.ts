@@ -1,5 +1,8 @@
+import type { AnalyticsStore } from '../analytics/analytics-store.js';
 import type { ClickLog } from '../click-log/click-log.js';
+import type { ClickReadStore } from '../clicks/click-read-store.js';
 import type { DomainStore } from '../domains/domain-store.js';
+import type { EventFeedStore } from '../events/event-feed-store.js';
 import type { EventStore } from '../events/event-store.js';
 import type { LinkStore } from '../links/link-store.js';
 import type { IpSaltStore } from '../privacy/ip-salt-store.js';
@@ -7,6 +10,9 @@ import type { ProcessingStore } from '../processing/processing-store.js';
 import type { SettingsStore } from '../settings/settings-store.js';
 import type { ApiKeyStore } from '../tenancy/api-key-store.js';
 import type { WorkspaceStore } from '../tenancy/workspace-store.js';
+import type { DeliveryLog } from '../webhooks/delivery-log.js';
+import type { DeliveryStore } from '../webhooks/delivery-store.js';
+import type { SubscriptionStore } from '../webhooks/subscription-store.js';
 
 /** Every port a role may need, as one engine (or pair of engines) provides them. */
 export interface Backend {
@@ -19,6 +25,15 @@ export interface Backend {
   readonly settings: SettingsStore;
   readonly processing: ProcessingStore;
   readonly clickLog: ClickLog;
+  /** Stored clicks for the query API. */
+  readonly clickReads: ClickReadStore;
+  /** Click counts from rollups for the analytics routes. */
+  readonly analytics: AnalyticsStore;
+  /** Events in commit order for `GET /v1/events`. */
+  readonly eventFeed: EventFeedStore;
+  readonly subscriptions: SubscriptionStore;
+  readonly deliveries: DeliveryStore;
+  readonly deliveryLog: DeliveryLog;
   /** Flushes pending click-log commits, then closes every connection. */
   close(): Promise<void>;
 }

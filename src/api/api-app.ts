@@ -3,7 +3,13 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { ClickAnalytics } from '../analytics/click-analytics.js';
+import type { ClickList } from '../clicks/click-list.js';
+import type { ClickSimulator } from '../clicks/click-simulator.js';
 import type { DomainService } from '../domains/domain-service.js';
+import type { EventFeed } from '../events/event-feed.js';
+import type { EventStore } from '../events/event-store.js';
+import type { Clock } from '../kernel/clock.js';
 import { ClickwireError } from '../kernel/errors.js';
 import type { Logger } from '../kernel/logger.js';
 import type { LinkService } from '../links/link-service.js';
@@ -13,8 +19,11 @@ import type { CursorCodec } from './cursor-codec.js';
 import { toClickwireError } from './error-mapping.js';
 import { useJsonBodyParser } from './json-body.js';
 import { sendProblem } from './problem.js';
+import { analyticsRoutes } from './routes/analytics-routes.js';
 import { apiKeyRoutes } from './routes/api-key-routes.js';
+import { clickRoutes } from './routes/click-routes.js';
 import { domainRoutes } from './routes/domain-routes.js';
+import { eventRoutes } from './routes/event-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { linkRoutes } from './routes/link-routes.js';
 import { workspaceRoutes } from './routes/workspace-routes.js';
@@ -27,6 +36,15 @@ export interface ApiDeps {
   readonly links: LinkService;
   readonly domains: DomainService;
   readonly cursors: CursorCodec;
+  /** The query side: stored clicks, simulated clicks, analytics and events. */
+  readonly query: {
+    readonly clicks: ClickList;
+    readonly simulator: ClickSimulator;
+    readonly analytics: ClickAnalytics;
+    readonly feed: EventFeed;
+    readonly events: EventStore;
+    readonly clock: Clock;
+  };
   readonly logger: Logger;
   readonly maxBodyBytes: number;
   /** True when the store answers; backs `/readyz`. */
@@ -129,6 +147,9 @@ export async function buildApiApp(deps: ApiDeps): Promise<Api> {
   await app.register(apiKeyRoutes(deps.tenancy));
   await app.register(domainRoutes(deps.domains));
   await app.register(linkRoutes(deps.links, deps.cursors));
+  await app.register(clickRoutes({ ...deps.query, cursors: deps.cursors }));
+  await app.register(analyticsRoutes({ ...deps.query, tenancy: deps.tenancy }));
+  await app.register(eventRoutes({ ...deps.query, cursors: deps.cursors }));
 
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
   return app;

@@ -17,6 +17,12 @@ export interface ClickLog {
    * not pretend the click was recorded.
    */
   append(click: RawClick): Promise<void>;
+  /**
+   * Appends clicks gathered by the caller in one commit, and resolves once they are durable; all
+   * or none. For a caller that batches already (the capture thread), this skips a wait for the
+   * next group commit.
+   */
+  appendMany(clicks: readonly RawClick[]): Promise<void>;
   /** Up to `limit` entries after `position` (0 = from the start), in append order. */
   readAfter(position: number, limit: number): Promise<LogEntry[]>;
   /** Commits what is pending, then releases the log. Appends after this reject. */

@@ -71,4 +71,10 @@ export interface RawClick {
   readonly asn: number | null;
   /** Name of that autonomous system's organisation, `null` when unknown. */
   readonly asnOrg: string | null;
+  /**
+   * `true` for a click recorded by `POST /v1/clicks/simulate` rather than by a request to the edge:
+   * it goes through the whole pipeline and its events, marked `simulated: true`, but is left out
+   * of rollups (so of analytics) and of click lists unless asked for. Absent means `false`.
+   */
+  readonly simulated?: boolean;
 }

@@ -10,6 +10,7 @@ import {
   port,
   text,
 } from './env-parsers.js';
+import { loadWebhookConfig, type WebhookConfig } from './webhook-config.js';
 
 /**
  * How hard a captured click is held before its redirect is answered.
@@ -35,6 +36,11 @@ export interface Config {
   /** Addresses/CIDRs whose `X-Forwarded-For` is believed. Empty: the socket address is the client. */
   readonly trustedProxies: readonly string[];
   readonly captureDurability: CaptureDurability;
+  /**
+   * Derive network facts and commit clicks on a capture thread (default), beside the thread that
+   * answers redirects; `false` does it on the request thread (one core, fewer threads).
+   */
+  readonly captureThread: boolean;
   /** Most clicks one group commit writes; more wait for the next commit. */
   readonly captureMaxBatch: number;
   /** Largest API request body accepted, bytes. */
@@ -45,6 +51,8 @@ export interface Config {
   readonly processorIdlePollMs: number;
   /** How long SIGTERM waits for in-flight requests and commits before exiting anyway. */
   readonly shutdownTimeoutMs: number;
+  /** The dispatcher's settings (`CLICKWIRE_WEBHOOK_*`). */
+  readonly webhooks: WebhookConfig;
 }
 
 /** Minimum length of an operator-supplied bootstrap key (DESIGN §3). */
@@ -62,10 +70,12 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     logLevel: oneOf(env, 'CLICKWIRE_LOG_LEVEL', LOG_LEVELS, 'info'),
     trustedProxies: cidrList(env, 'CLICKWIRE_TRUSTED_PROXIES'),
     captureDurability: oneOf(env, 'CLICKWIRE_CAPTURE_DURABILITY', CAPTURE_DURABILITIES, 'process'),
+    captureThread: oneOf(env, 'CLICKWIRE_CAPTURE_THREAD', ['true', 'false'], 'true') === 'true',
     captureMaxBatch: integer(env, 'CLICKWIRE_CAPTURE_MAX_BATCH', 1000, 1, 100_000),
     apiMaxBodyBytes: integer(env, 'CLICKWIRE_API_MAX_BODY_BYTES', 1_048_576, 1024, 16 * 1_048_576),
     processorBatchSize: integer(env, 'CLICKWIRE_PROCESSOR_BATCH_SIZE', 500, 1, 10_000),
     processorIdlePollMs: integer(env, 'CLICKWIRE_PROCESSOR_IDLE_POLL_MS', 5, 1, 10_000),
     shutdownTimeoutMs: integer(env, 'CLICKWIRE_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    webhooks: loadWebhookConfig(env),
   };
 }

@@ -45,6 +45,15 @@ export function oneOf<const T extends string>(env: Env, name: string, choices: r
   return match;
 }
 
+export function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const value = raw(env, name);
+  if (value === undefined) return fallback;
+  const lower = value.toLowerCase();
+  if (lower === 'true' || lower === '1') return true;
+  if (lower === 'false' || lower === '0') return false;
+  throw new ConfigError(name, 'true or false', value);
+}
+
 export function text(env: Env, name: string, fallback: string): string {
   return raw(env, name) ?? fallback;
 }

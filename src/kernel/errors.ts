@@ -42,6 +42,11 @@ export const ERROR_CATALOGUE = {
     title: 'The destination URL is not allowed',
   },
   CW_ERR_RESERVED_ALIAS: { status: 422, slug: 'reserved-alias', title: 'The alias is reserved' },
+  CW_ERR_UNSAFE_WEBHOOK_URL: {
+    status: 422,
+    slug: 'unsafe-webhook-url',
+    title: 'The webhook URL is not allowed',
+  },
   CW_ERR_UNPROCESSABLE: { status: 422, slug: 'unprocessable', title: 'The request cannot be carried out' },
   CW_ERR_RATE_LIMITED: { status: 429, slug: 'rate-limited', title: 'Too many requests' },
   CW_ERR_INTERNAL: { status: 500, slug: 'internal', title: 'Internal error' },

@@ -202,7 +202,10 @@ export class ClickProcessor {
         occurredAt: click.occurredAt,
         payload: state,
       };
-      const observation = this.tracker.observe(tracked);
+      // A simulated click is judged like a real one but leaves no trace in the state real clicks
+      // are judged by: it joins no burst window and opens no uniqueness window.
+      const simulated = click.simulated === true;
+      const observation = simulated ? this.tracker.peek(tracked) : this.tracker.observe(tracked);
       const verdict = this.verdict(click, observation.signals);
 
       // Only people open uniqueness windows: a preview or prefetch ahead of the person must not
@@ -218,7 +221,7 @@ export class ClickProcessor {
           workspace.timezone,
         );
         isUnique = decision.isUnique;
-        if (decision.windowStart !== null) {
+        if (decision.windowStart !== null && !simulated) {
           windowUpdates.set(id, {
             linkId: click.linkId,
             visitorKey: visitor,
@@ -254,7 +257,7 @@ export class ClickProcessor {
         uniquenessRule: workspace.uniquenessRule,
         ...verdict,
         privacyMode: PRIVACY_MODE,
-        simulated: false,
+        simulated: click.simulated === true,
       };
       batchStates.push(state);
 
@@ -286,14 +289,17 @@ export class ClickProcessor {
     const rollups = new RollupDeltas();
     const events: StoredEvent[] = [];
     const relabels: ClickRelabel[] = [];
+    // Simulated clicks (POST /v1/clicks/simulate) are stored and reported, never counted.
     for (const state of batchStates) {
-      rollups.add(rollupKeyOf(state.current), 1);
+      if (!state.current.simulated) rollups.add(rollupKeyOf(state.current), 1);
       events.push(clickCreatedEvent(state.current, state.link ?? unknownLink(state.raw), now));
     }
     for (const state of relabelled.values()) {
       const before = state.committed!;
-      rollups.add(rollupKeyOf(before), -1);
-      rollups.add(rollupKeyOf(state.current), 1);
+      if (!before.simulated) {
+        rollups.add(rollupKeyOf(before), -1);
+        rollups.add(rollupKeyOf(state.current), 1);
+      }
       relabels.push({ clickId: state.current.clickId, verdict: state.current });
       events.push(clickFlaggedEvent(state.current, before, state.link ?? unknownLink(state.raw), now));
     }

@@ -1,24 +1,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ClickLog } from '../click-log/click-log.js';
-import type { BlockReason, RawClick, RedirectStatus } from '../click-log/raw-click.js';
+import { isIP } from 'node:net';
+import type { BlockReason, RedirectStatus } from '../click-log/raw-click.js';
 import type { Clock } from '../kernel/clock.js';
-import { newId } from '../kernel/ids.js';
 import type { Logger } from '../kernel/logger.js';
 import { linkBlockReason } from '../links/link.js';
-import type { DailySalts } from '../privacy/daily-salts.js';
+import type { ClickCapture } from './click-capture.js';
 import { type ClickContext, clickContextFromRequest } from './click-context.js';
 import { GONE_PAGE, NOT_FOUND_PAGE, UNAVAILABLE_BODY } from './edge-pages.js';
-import type { GeoLookup } from './geo-lookup.js';
-import { anonymizeAddress, hashAddress } from './ip-anonymizer.js';
 import type { LinkResolver, Route } from './link-resolver.js';
 import { redirectLocation } from './redirect-location.js';
 import { TRACKED_METHODS, untrackedAnswer } from './tracking-policy.js';
 
 export interface RedirectHandlerDeps {
   readonly resolver: LinkResolver;
-  readonly salts: DailySalts;
-  readonly clickLog: ClickLog;
-  readonly geo: GeoLookup;
+  readonly capture: ClickCapture;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly clientAddress: (req: IncomingMessage) => string;
@@ -36,9 +31,9 @@ interface Answer {
 }
 
 /**
- * The redirect edge's request handler. For each click it resolves the route from memory, derives
- * the network facts from the client address (which goes no further than this function), appends
- * the raw click to the click log, and answers only once that append is durable.
+ * The redirect edge's request handler. For each click it resolves the route from memory, decides
+ * the answer, hands the request's facts to click capture (which reduces the client address to
+ * network facts and drops it), and answers only once capture says the click is durable.
  */
 export class RedirectHandler {
   constructor(private readonly deps: RedirectHandlerDeps) {}
@@ -60,9 +55,8 @@ export class RedirectHandler {
     const context = clickContextFromRequest(method as 'GET' | 'HEAD', url, req.headers);
     const now = this.deps.clock.now();
     const route = this.deps.resolver.peek(context.hostname, context.slug);
-    const salt = route ? this.deps.salts.peek(route.workspaceId, now) : undefined;
-    if (route && salt) {
-      this.capture(req, res, context, route, salt, now);
+    if (route) {
+      this.capture(req, res, context, route, now);
       return;
     }
     void this.resolveThenCapture(req, res, context, now);
@@ -76,8 +70,7 @@ export class RedirectHandler {
   ): Promise<void> {
     try {
       const route = await this.deps.resolver.resolve(context.hostname, context.slug);
-      const salt = await this.deps.salts.load(route.workspaceId, now);
-      this.capture(req, res, context, route, salt, now);
+      this.capture(req, res, context, route, now);
     } catch (error) {
       this.deps.logger.error({ err: error }, 'edge could not resolve a route; answering 503');
       unavailable(res, context.method);
@@ -89,42 +82,36 @@ export class RedirectHandler {
     res: ServerResponse,
     context: ClickContext,
     route: Route,
-    salt: Buffer,
     now: number,
   ): void {
-    const address = anonymizeAddress(this.deps.clientAddress(req));
-    if (address === null) {
+    const clientAddress = this.deps.clientAddress(req);
+    if (isIP(clientAddress) === 0) {
       // Only a socket that is already gone has no address; nobody is waiting for an answer.
       res.writeHead(400, { 'Content-Length': 0 }).end();
       return;
     }
     const answer = decide(route, context, now);
-    const network = this.deps.geo.lookup(address.canonical);
-    const click: RawClick = {
-      clickId: newId('click', now),
-      occurredAt: now,
-      workspaceId: route.workspaceId,
-      linkId: route.link?.linkId ?? null,
-      domainId: route.domainId,
-      slug: context.slug,
-      method: context.method,
-      redirectStatus: answer.redirectStatus,
-      blockReason: answer.blockReason,
-      headers: context.headers,
-      ipHash: hashAddress(address.canonical, salt),
-      ipPrefix: address.prefix,
-      country: network.country,
-      asn: network.asn,
-      asnOrg: network.asnOrg,
-    };
-    this.deps.clickLog.append(click).then(
-      () => respond(res, context.method, answer),
-      (error: unknown) => {
-        // Not durable means not recorded: say so rather than serve a redirect we did not count.
-        this.deps.logger.error({ err: error }, 'click log append failed; answering 503');
-        unavailable(res, context.method);
-      },
-    );
+    this.deps.capture
+      .capture({
+        occurredAt: now,
+        workspaceId: route.workspaceId,
+        linkId: route.link?.linkId ?? null,
+        domainId: route.domainId,
+        slug: context.slug,
+        method: context.method,
+        redirectStatus: answer.redirectStatus,
+        blockReason: answer.blockReason,
+        headers: context.headers,
+        clientAddress,
+      })
+      .then(
+        () => respond(res, context.method, answer),
+        (error: unknown) => {
+          // Not durable means not recorded: say so rather than serve a redirect we did not count.
+          this.deps.logger.error({ err: error }, 'click capture failed; answering 503');
+          unavailable(res, context.method);
+        },
+      );
   }
 }
 

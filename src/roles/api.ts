@@ -1,11 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { ClickAnalytics } from '../analytics/click-analytics.js';
 import { buildApiApp } from '../api/api-app.js';
 import { CursorCodec } from '../api/cursor-codec.js';
+import { ClickList } from '../clicks/click-list.js';
+import { ClickSimulator } from '../clicks/click-simulator.js';
 import { publicUrlOf } from '../config/public-url.js';
 import { DomainService } from '../domains/domain-service.js';
+import { EventFeed } from '../events/event-feed.js';
 import { LinkService } from '../links/link-service.js';
+import { DailySalts } from '../privacy/daily-salts.js';
 import { TenancyService } from '../tenancy/tenancy-service.js';
+import { PROCESSOR_CONSUMER } from './processor.js';
 import type { RoleContext, RunningRole } from './role-context.js';
 
 export interface RunningApi extends RunningRole {
@@ -39,6 +45,20 @@ export async function startApi(context: RoleContext, edge: SameProcessEdge | nul
     }),
     domains: new DomainService(backend.domains, clock, onRoutingChanged),
     cursors: new CursorCodec(Buffer.from(cursorKey, 'hex')),
+    query: {
+      clicks: new ClickList(backend.clickReads),
+      simulator: new ClickSimulator({
+        links: backend.links,
+        clickLog: backend.clickLog,
+        salts: new DailySalts(backend.ipSalts, clock),
+        geo: context.geo,
+        clock,
+      }),
+      analytics: new ClickAnalytics(backend.analytics, PROCESSOR_CONSUMER),
+      feed: new EventFeed(backend.eventFeed),
+      events: backend.events,
+      clock,
+    },
     logger,
     maxBodyBytes: config.apiMaxBodyBytes,
     isReady: async () => (await backend.workspaces.get(context.defaultWorkspaceId)) !== null,

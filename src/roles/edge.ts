@@ -1,6 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DailySalts } from '../privacy/daily-salts.js';
+import { ThreadedClickCapture } from '../redirect/capture-thread.js';
+import { InlineClickCapture } from '../redirect/click-capture.js';
 import { clientAddressResolver } from '../redirect/client-address.js';
 import { LinkResolver } from '../redirect/link-resolver.js';
 import { RedirectHandler } from '../redirect/redirect-handler.js';
@@ -19,11 +21,16 @@ export async function startEdge(context: RoleContext): Promise<RunningEdge> {
   const resolver = new LinkResolver(backend.links, backend.domains, {
     defaultWorkspaceId: context.defaultWorkspaceId,
   });
+  const capture = config.captureThread
+    ? await ThreadedClickCapture.start(config, logger)
+    : new InlineClickCapture({
+        clickLog: backend.clickLog,
+        salts: new DailySalts(backend.ipSalts, clock),
+        geo: context.geo(),
+      });
   const handler = new RedirectHandler({
     resolver,
-    salts: new DailySalts(backend.ipSalts, clock),
-    clickLog: backend.clickLog,
-    geo: context.geo(),
+    capture,
     clock,
     logger,
     clientAddress: clientAddressResolver(config.trustedProxies),
@@ -66,6 +73,8 @@ export async function startEdge(context: RoleContext): Promise<RunningEdge> {
       deadline.unref();
       await closed;
       clearTimeout(deadline);
+      // Every answered redirect's click is durable already; this only releases the capture thread.
+      await capture.stop();
     },
   };
 }

@@ -1,24 +1,8 @@
 import { once } from 'node:events';
-import { Worker } from 'node:worker_threads';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../kernel/logger.js';
+import { startModuleWorker } from '../kernel/module-worker.js';
 import type { RunningRole } from './role-context.js';
-
-/**
- * Built code starts the thread from its compiled entry file. Running from TypeScript sources
- * (development, tests under tsx or vitest) the thread first registers tsx's loader itself: a
- * worker does not inherit the parent's module hooks, and Node 20 ignores `--import` in a worker's
- * `execArgv`.
- */
-function createWorker(workerData: unknown): Worker {
-  if (!import.meta.url.endsWith('.ts')) {
-    return new Worker(new URL('./processor-thread-main.js', import.meta.url), { workerData });
-  }
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  const entry = new URL('./processor-thread-main.ts', import.meta.url).href;
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData });
-}
 
 /** Messages between the main thread and the processor thread. */
 export type ProcessorThreadMessage = { type: 'ready' } | { type: 'stop' } | { type: 'stopped' };
@@ -32,7 +16,7 @@ export type ProcessorThreadMessage = { type: 'ready' } | { type: 'stop' } | { ty
  * supervisor restarts it whole rather than leaving an edge whose clicks are never processed.
  */
 export async function startProcessorThread(config: Config, logger: Logger): Promise<RunningRole> {
-  const worker = createWorker({ config });
+  const worker = startModuleWorker(import.meta.url, 'processor-thread-main', { config });
   let stopping = false;
   const exited = once(worker, 'exit');
   worker.on('error', (error) => {

@@ -29,12 +29,26 @@ const V1_OPERATIONS: Record<string, string[]> = {
   '/v1/domains/{domain_id}': ['delete', 'get'],
   '/v1/links': ['get', 'post'],
   '/v1/links/{link_id}': ['delete', 'get', 'patch'],
+  '/v1/workspace': ['get', 'patch'],
+  '/v1/clicks': ['get'],
+  '/v1/clicks/{click_id}': ['get'],
+  '/v1/clicks/simulate': ['post'],
+  '/v1/analytics/clicks/daily': ['get'],
+  '/v1/analytics/clicks/hourly': ['get'],
+  '/v1/analytics/clicks/by-country': ['get'],
+  '/v1/analytics/clicks/by-device': ['get'],
+  '/v1/analytics/clicks/by-referrer': ['get'],
+  '/v1/analytics/clicks/top-links': ['get'],
+  '/v1/events': ['get'],
+  '/v1/events/{event_id}': ['get'],
 };
 
 const SAMPLE_IDS: Record<string, string> = {
   key_id: UNKNOWN_IDS.apiKey,
   domain_id: UNKNOWN_IDS.domain,
   link_id: UNKNOWN_IDS.link,
+  click_id: 'clk_01E0000000000000000000000A',
+  event_id: 'evt_01E0000000000000000000000A',
 };
 
 let server: TestServer;

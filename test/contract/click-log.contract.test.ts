@@ -55,6 +55,17 @@ for (const engine of BACKENDS) {
       expect(new Set(positions).size).toBe(3);
     });
 
+    it('carries the simulated mark, and only on clicks that have it', async () => {
+      const real = rawClick();
+      const simulated = rawClick({ simulated: true });
+      await backend.clickLog.append(real);
+      await backend.clickLog.append(simulated);
+      const [first, second] = (await backend.clickLog.readAfter(0, 10)).map((entry) => entry.click);
+      expect(first).toEqual(real);
+      expect(first?.simulated).toBeUndefined();
+      expect(second).toEqual(simulated);
+    });
+
     it('group-commits concurrent appends and resolves each only once durable', async () => {
       const clicks = Array.from({ length: 250 }, () => rawClick());
       await Promise.all(clicks.map((click) => backend.clickLog.append(click)));

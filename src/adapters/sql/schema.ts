@@ -19,6 +19,13 @@ export interface StoreSchema {
   visitor_windows: VisitorWindowsTable;
   click_rollups: ClickRollupsTable;
   consumer_cursors: ConsumerCursorsTable;
+  click_hourly_totals: ClickHourlyTotalsTable;
+  webhook_subscriptions: WebhookSubscriptionsTable;
+  webhook_subscription_events: WebhookSubscriptionEventsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_batch_events: WebhookBatchEventsTable;
+  webhook_attempts: WebhookAttemptsTable;
+  webhook_replays: WebhookReplaysTable;
 }
 
 export interface InstanceSettingsTable {
@@ -90,6 +97,8 @@ export interface ChangeCountersTable {
 }
 
 export interface EventsTable {
+  /** Commit order (migration 0003): the dispatcher's cursor moves along it. */
+  seq: Generated<number>;
   event_id: string;
   workspace_id: string;
   event_type: string;
@@ -166,4 +175,141 @@ export interface ConsumerCursorsTable {
   consumer: string;
   position: number;
   updated_at: number;
+}
+
+/**
+ * Workspace-wide clicks per UTC hour (migration 0004): `click_rollups` summed over link, country,
+ * device and referrer, one row per hour with each traffic class's clicks and unique clicks in
+ * columns, kept by triggers. Link clicks only.
+ */
+export interface ClickHourlyTotalsTable {
+  workspace_id: string;
+  hour: number;
+  human: number;
+  human_unique: number;
+  bot: number;
+  bot_unique: number;
+  link_preview: number;
+  link_preview_unique: number;
+  prefetch: number;
+  prefetch_unique: number;
+  security_scanner: number;
+  security_scanner_unique: number;
+}
+
+/** Webhook subscriptions (migration 0003). Lists are JSON arrays; a `null` filter means "no filter". */
+export interface WebhookSubscriptionsTable {
+  subscription_id: string;
+  workspace_id: string;
+  url: string;
+  description: string | null;
+  event_types: string;
+  filter_link_ids: string | null;
+  filter_tags: string | null;
+  filter_campaign_id: string | null;
+  filter_traffic_classes: string | null;
+  /** `immediate` or `batch`; the batch columns are set for `batch` only. */
+  mode: string;
+  batch_max_events: number | null;
+  batch_max_wait_ms: number | null;
+  max_attempts: number;
+  rate_limit_per_second: number | null;
+  status: string;
+  status_reason: string | null;
+  status_changed_at: number;
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: number | null;
+  /** `events.seq` when the subscription was created: it receives later events only. */
+  starts_after_event: number;
+  /** Number of the newest event in the subscription's stream. */
+  last_sequence: number;
+  /** Batch mode: events of the stream up to this number are in a batch; later ones wait for one. */
+  batched_through: number;
+  consecutive_failures: number;
+  failing_since: number | null;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+/** A subscription's stream: each event fanned out to it, numbered 1, 2, 3… without gaps. */
+export interface WebhookSubscriptionEventsTable {
+  subscription_id: string;
+  sequence: number;
+  event_id: string;
+  created_at: number;
+}
+
+/** One unit of sending: an event, a batch or a test event, with its lifecycle. */
+export interface WebhookDeliveriesTable {
+  delivery_id: string;
+  workspace_id: string;
+  subscription_id: string;
+  /** `event`, `batch` or `test`. */
+  kind: string;
+  /** `fanout`, `replay` or `test`. */
+  origin: string;
+  replay_id: string | null;
+  webhook_id: string;
+  /** The event, for `event` and `test` deliveries. */
+  event_id: string | null;
+  /** The event's number in the stream, for `event` deliveries. */
+  sequence: number | null;
+  /** The body of a `test` delivery (its event is not in `events`). */
+  payload: string | null;
+  event_count: number;
+  status: string;
+  failure_reason: string | null;
+  attempt_count: number;
+  /** When the next attempt is planned; `null` once the delivery is settled. */
+  next_attempt_at: number | null;
+  /** While claimed by a dispatcher: until when nobody else may claim it. */
+  lease_until: number | null;
+  /** When it can next be claimed: `lease_until` while leased, else `next_attempt_at` (the claim index's key). */
+  due_at: number | null;
+  last_attempt_at: number | null;
+  last_status_code: number | null;
+  last_error_category: string | null;
+  last_duration_ms: number | null;
+  created_at: number;
+  completed_at: number | null;
+}
+
+/** The events of a batch delivery and their state (a partial failure settles some and not others). */
+export interface WebhookBatchEventsTable {
+  delivery_id: string;
+  sequence: number;
+  event_id: string;
+  state: string;
+}
+
+export interface WebhookAttemptsTable {
+  delivery_id: string;
+  attempt_number: number;
+  subscription_id: string;
+  trigger: string;
+  started_at: number;
+  duration_ms: number;
+  outcome: string;
+  status_code: number | null;
+  error_category: string | null;
+  error_detail: string | null;
+  /** JSON object of the headers sent. */
+  request_headers: string;
+  /** At most 4 KB of the answer. */
+  response_body: string | null;
+}
+
+/** Audit trail of replays: who asked for what, when, and how much it sent. */
+export interface WebhookReplaysTable {
+  replay_id: string;
+  workspace_id: string;
+  subscription_id: string;
+  /** JSON of the selection. */
+  selection: string;
+  requested_by: string;
+  requested_at: number;
+  event_count: number;
+  delivery_count: number;
 }

@@ -11,4 +11,9 @@ export interface SqlEngine {
   isUniqueViolation(error: unknown): boolean;
   /** Several processes can write at the same time (false for SQLite's single writer). */
   readonly supportsConcurrentWriters: boolean;
+  /**
+   * Rows can be claimed with `FOR UPDATE SKIP LOCKED`, so several dispatchers share the webhook
+   * work (PostgreSQL). Without it (SQLite) one dispatcher runs and claims under the single writer lock.
+   */
+  readonly supportsSkipLocked: boolean;
 }

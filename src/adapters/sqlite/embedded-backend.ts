@@ -2,16 +2,23 @@ import path from 'node:path';
 import type { CaptureDurability } from '../../config/config.js';
 import type { Backend } from '../backend.js';
 import { migrateStore } from '../sql/migrate.js';
+import { SqlAnalyticsStore } from '../sql/sql-analytics-store.js';
 import { SqlApiKeyStore } from '../sql/sql-api-key-store.js';
+import { SqlClickReadStore } from '../sql/sql-click-read-store.js';
+import { SqlDeliveryLog } from '../sql/sql-delivery-log.js';
+import { SqlDeliveryStore } from '../sql/sql-delivery-store.js';
 import { SqlDomainStore } from '../sql/sql-domain-store.js';
+import { SqlEventFeedStore } from '../sql/sql-event-feed-store.js';
 import { SqlEventStore } from '../sql/sql-event-store.js';
 import { SqlIpSaltStore } from '../sql/sql-ip-salt-store.js';
 import { SqlLinkStore } from '../sql/sql-link-store.js';
 import { SqlProcessingStore } from '../sql/sql-processing-store.js';
 import { SqlSettingsStore } from '../sql/sql-settings-store.js';
+import { SqlSubscriptionStore } from '../sql/sql-subscription-store.js';
 import { SqlWorkspaceStore } from '../sql/sql-workspace-store.js';
 import { openSqlite } from './open-sqlite.js';
 import { SqliteClickLog } from './sqlite-click-log.js';
+import { SqliteDeliveryStore } from './sqlite-delivery-store.js';
 import { sqliteEngine } from './sqlite-engine.js';
 import { SqliteProcessingStore } from './sqlite-processing-store.js';
 
@@ -56,6 +63,14 @@ export async function openEmbeddedBackend(options: EmbeddedBackendOptions): Prom
       ? new SqlProcessingStore(engine)
       : new SqliteProcessingStore(storeDb, engine),
     clickLog,
+    clickReads: new SqlClickReadStore(engine),
+    analytics: new SqlAnalyticsStore(engine),
+    eventFeed: new SqlEventFeedStore(engine),
+    subscriptions: new SqlSubscriptionStore(engine),
+    deliveries: options.portableAdaptersOnly
+      ? new SqlDeliveryStore(engine)
+      : new SqliteDeliveryStore(storeDb, engine),
+    deliveryLog: new SqlDeliveryLog(engine),
     close: async () => {
       await clickLog.close();
       await engine.db.destroy();

@@ -34,12 +34,22 @@ CREATE TABLE IF NOT EXISTS raw_clicks (
   ip_prefix TEXT NOT NULL,
   country TEXT,
   asn INTEGER,
-  asn_org TEXT
+  asn_org TEXT,
+  simulated INTEGER NOT NULL DEFAULT 0
 )`;
 
+/**
+ * Columns added after the first release, with their definitions. The log is not under the store's
+ * migrations (it is a file of its own, opened by the edge), so a log created before a column existed
+ * gets it here, on open.
+ */
+const ADDED_COLUMNS: readonly (readonly [name: string, definition: string])[] = [
+  ['simulated', 'INTEGER NOT NULL DEFAULT 0'],
+];
+
 const INSERT = `INSERT INTO raw_clicks (click_id, occurred_at, workspace_id, link_id, domain_id, slug, method,
-  redirect_status, block_reason, headers, ip_hash, ip_prefix, country, asn, asn_org)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  redirect_status, block_reason, headers, ip_hash, ip_prefix, country, asn, asn_org, simulated)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 interface RawClickRow {
   position: number;
@@ -58,6 +68,7 @@ interface RawClickRow {
   country: string | null;
   asn: number | null;
   asn_org: string | null;
+  simulated: number;
 }
 
 /**
@@ -78,11 +89,22 @@ export class SqliteClickLog implements ClickLog {
   constructor(private readonly options: SqliteClickLogOptions) {
     this.db = openSqlite(options.file, { synchronous: options.synchronous, autoCheckpoint: false });
     this.db.exec(SCHEMA);
+    addMissingColumns(this.db);
     const insert = this.db.prepare(INSERT);
     this.insertMany = this.db.transaction((batch: readonly PendingAppend[]) => {
       for (const { click } of batch) insert.run(...toParams(click));
     });
     this.checkpointer = new WalCheckpointer(options.file);
+  }
+
+  appendMany(clicks: readonly RawClick[]): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('click log is closed'));
+    try {
+      this.insertMany(clicks.map((click) => ({ click, resolve: noop, reject: noop })));
+      return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   append(click: RawClick): Promise<void> {
@@ -152,6 +174,7 @@ function toParams(click: RawClick): unknown[] {
     click.country,
     click.asn,
     click.asnOrg,
+    click.simulated === true ? 1 : 0,
   ];
 }
 
@@ -172,7 +195,17 @@ function fromRow(row: RawClickRow): RawClick {
     country: row.country,
     asn: row.asn,
     asnOrg: row.asn_org,
+    ...(row.simulated === 1 ? { simulated: true } : {}),
   };
+}
+
+function addMissingColumns(db: SqliteDatabase): void {
+  const present = new Set(
+    (db.prepare('PRAGMA table_info(raw_clicks)').all() as { name: string }[]).map((column) => column.name),
+  );
+  for (const [name, definition] of ADDED_COLUMNS) {
+    if (!present.has(name)) db.exec(`ALTER TABLE raw_clicks ADD COLUMN ${name} ${definition}`);
+  }
 }
 
 /** A damaged headers column reads as no headers rather than stopping the consumer. */
@@ -184,3 +217,5 @@ function parseHeaders(json: string): CapturedHeaders {
     return {};
   }
 }
+
+function noop(): void {}

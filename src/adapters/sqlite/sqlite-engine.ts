@@ -12,5 +12,6 @@ export function sqliteEngine(database: SqliteDatabase): SqlEngine {
       'code' in error &&
       (error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'),
     supportsConcurrentWriters: false,
+    supportsSkipLocked: false,
   };
 }

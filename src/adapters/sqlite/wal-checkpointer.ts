@@ -19,6 +19,9 @@ export class WalCheckpointer {
   /** Stops the worker after one last full checkpoint that also truncates the WAL. */
   async stop(): Promise<void> {
     const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+    // Referenced again while it finishes: otherwise a process with nothing else left to do would
+    // exit under an unsettled await instead of waiting for the final checkpoint.
+    this.worker.ref();
     this.worker.postMessage('stop');
     await exited;
   }

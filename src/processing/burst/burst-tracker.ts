@@ -70,6 +70,27 @@ export class BurstTracker<T> {
     };
   }
 
+  /** The counts a click would see, without remembering it (and without implicating anyone). */
+  peek(click: TrackedClick<T>): BurstObservation<T> {
+    const cutoff = click.occurredAt - this.options.windowMs;
+    const visitorList = (
+      this.byVisitor.get(`${click.workspaceId}|${click.target}|${click.visitorKey}`) ?? []
+    ).filter((tracked) => tracked.occurredAt > cutoff);
+    const networkList = (this.byNetwork.get(`${click.workspaceId}|${click.network}`) ?? []).filter(
+      (tracked) => tracked.occurredAt > cutoff,
+    );
+    const targets = new Set([...networkList.map((tracked) => tracked.target), click.target]);
+    return {
+      signals: {
+        recentClicksSameVisitorSameLink: visitorList.length + 1,
+        recentDistinctLinksSameNetwork: targets.size,
+        windowSeconds: this.options.windowMs / 1000,
+      },
+      sameVisitorPeers: [],
+      sameNetworkPeers: [],
+    };
+  }
+
   /** Number of keys held, for tests and metrics. */
   size(): number {
     return this.byVisitor.size + this.byNetwork.size;

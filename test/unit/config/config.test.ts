@@ -85,3 +85,64 @@ describe('public URL of the default domain', () => {
     expect(publicUrlOf({ ...base, host: '::' })).toBe('http://localhost:8080');
   });
 });
+
+describe('webhook configuration', () => {
+  it('has the documented defaults', () => {
+    expect(loadConfig({}).webhooks).toEqual({
+      retryScheduleMs: [
+        5_000, 30_000, 120_000, 600_000, 1_800_000, 3_600_000, 10_800_000, 21_600_000, 43_200_000, 86_400_000,
+      ],
+      timeoutMs: 5_000,
+      pauseAfterMs: 3_600_000,
+      pauseMinFailures: 10,
+      concurrencyPerSubscription: 16,
+      idlePollMs: 1,
+      allowPrivateAddresses: false,
+    });
+  });
+
+  it('reads every variable', () => {
+    expect(
+      loadConfig({
+        CLICKWIRE_WEBHOOK_RETRY_SCHEDULE: '1, 1, 60',
+        CLICKWIRE_WEBHOOK_TIMEOUT_MS: '30000',
+        CLICKWIRE_WEBHOOK_PAUSE_AFTER_SECONDS: '600',
+        CLICKWIRE_WEBHOOK_PAUSE_MIN_FAILURES: '3',
+        CLICKWIRE_WEBHOOK_CONCURRENCY: '4',
+        CLICKWIRE_WEBHOOK_IDLE_POLL_MS: '10',
+        CLICKWIRE_WEBHOOK_ALLOW_PRIVATE: 'TRUE',
+      }).webhooks,
+    ).toEqual({
+      retryScheduleMs: [1_000, 1_000, 60_000],
+      timeoutMs: 30_000,
+      pauseAfterMs: 600_000,
+      pauseMinFailures: 3,
+      concurrencyPerSubscription: 4,
+      idlePollMs: 10,
+      allowPrivateAddresses: true,
+    });
+  });
+
+  it.each([
+    [
+      'CLICKWIRE_WEBHOOK_RETRY_SCHEDULE',
+      '5,30,two',
+      /CLICKWIRE_WEBHOOK_RETRY_SCHEDULE.*comma-separated delays/,
+    ],
+    ['CLICKWIRE_WEBHOOK_RETRY_SCHEDULE', '30,5', /each at least the one before/],
+    ['CLICKWIRE_WEBHOOK_RETRY_SCHEDULE', '0,5', /CLICKWIRE_WEBHOOK_RETRY_SCHEDULE/],
+    ['CLICKWIRE_WEBHOOK_RETRY_SCHEDULE', Array(20).fill('1').join(','), /1 to 19/],
+    ['CLICKWIRE_WEBHOOK_RETRY_SCHEDULE', '604801', /604800/],
+    ['CLICKWIRE_WEBHOOK_TIMEOUT_MS', '30001', /CLICKWIRE_WEBHOOK_TIMEOUT_MS.*100 to 30000/],
+    ['CLICKWIRE_WEBHOOK_TIMEOUT_MS', '5s', /CLICKWIRE_WEBHOOK_TIMEOUT_MS/],
+    ['CLICKWIRE_WEBHOOK_PAUSE_MIN_FAILURES', '0', /CLICKWIRE_WEBHOOK_PAUSE_MIN_FAILURES/],
+    ['CLICKWIRE_WEBHOOK_ALLOW_PRIVATE', 'yes', /CLICKWIRE_WEBHOOK_ALLOW_PRIVATE.*true or false/],
+  ])('stops on a bad %s=%s with one line', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(message);
+    try {
+      loadConfig({ [name]: value });
+    } catch (error) {
+      expect(String((error as Error).message)).not.toContain('\n');
+    }
+  });
+});

@@ -64,4 +64,16 @@ describe('burst tracker', () => {
     tracker.observe(click({ visitorKey: 'late', network: 'late', occurredAt: 100_000 }));
     expect(tracker.size()).toBe(2);
   });
+
+  it('peeks at the counts a click would see without recording it', () => {
+    const tracker = new BurstTracker<string>({ windowMs: 20_000, maxPerKey: 64 });
+    tracker.observe(click({ occurredAt: 0 }));
+    const peeked = tracker.peek(click({ occurredAt: 1_000, target: 'lnk_b' }));
+    expect(peeked.signals).toMatchObject({
+      recentClicksSameVisitorSameLink: 1,
+      recentDistinctLinksSameNetwork: 2,
+    });
+    expect(peeked.sameVisitorPeers).toEqual([]);
+    expect(tracker.observe(click({ occurredAt: 2_000 })).signals.recentClicksSameVisitorSameLink).toBe(2);
+  });
 });

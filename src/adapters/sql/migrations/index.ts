@@ -1,6 +1,8 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as foundation from './0001-foundation.js';
 import * as clicks from './0002-clicks.js';
+import * as webhooks from './0003-webhooks.js';
+import * as query from './0004-query.js';
 
 /**
  * Every store migration, in order. Names sort by their number; a released migration is never
@@ -9,6 +11,8 @@ import * as clicks from './0002-clicks.js';
 const MIGRATIONS: Record<string, Migration> = {
   '0001-foundation': foundation,
   '0002-clicks': clicks,
+  '0003-webhooks': webhooks,
+  '0004-query': query,
 };
 
 export const storeMigrations: MigrationProvider = {
