@@ -82,7 +82,8 @@ async function startServer(role: 'edge' | 'all', dataDir: string): Promise<Serve
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`clickwire exited with ${child.exitCode}`);
     try {
-      if ((await fetch(`${server.edge}/healthz`)).ok) return server;
+      const edgeUp = (await fetch(`${server.edge}/healthz`)).ok;
+      if (edgeUp && (role === 'edge' || (await fetch(`${server.api}/readyz`)).ok)) return server;
     } catch {
       // not listening yet
     }

@@ -1,6 +1,7 @@
 // A subscriber for the webhook benchmark, in its own process: answers 204 at once, and records
-// when each request arrived (wall clock with sub-ms precision) and, for click events, the
-// referrer host the click carried — the key that ties a receipt to the click that caused it.
+// when each request arrived (wall clock with sub-ms precision) with a key: for click events the
+// referrer host the click carried (which ties a receipt to the click that caused it), else the
+// event id.
 // Talks to the parent over IPC: {type:'ready', port}; on 'report' sends {type:'report', ...}.
 import http from 'node:http';
 
@@ -19,7 +20,7 @@ const server = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
     if (process.env.RECORD_KEYS === '1') {
       const body = Buffer.concat(chunks).toString('utf8');
       const match = /"referrer_host":"([^"]+)"/.exec(body);
-      const key = match ? match[1] : /"key":"([^"]+)"/.exec(body)?.[1];
+      const key = match ? match[1] : /"event_id":"([^"]+)"/.exec(body)?.[1];
       if (key) arrivals.push([key, at]);
     }
     res.writeHead(204);

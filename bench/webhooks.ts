@@ -350,15 +350,26 @@ interface LatencyRun {
   readonly p99: number;
 }
 
-/** Calls `send(i)` RATE times a second for SECONDS + WARMUP seconds; returns the send times by key. */
+/**
+ * Calls `send(key)` for WARMUP seconds at a rate rising linearly to RATE (so start-up and JIT
+ * warm-up do not leave a backlog behind), then RATE times a second for SECONDS; returns the send
+ * times by key, in order.
+ */
 async function paced(send: (key: string) => Promise<void>): Promise<Map<string, number>> {
   const sentAt = new Map<string, number>();
-  const total = RATE * (SECONDS + WARMUP);
+  const warmupCount = Math.floor((RATE * WARMUP) / 2);
+  const total = warmupCount + RATE * SECONDS;
+  // Requests due `t` ms after the start: the area under the rate ramp, then the flat rate.
+  const dueAt = (t: number) => {
+    const seconds = t / 1000;
+    if (seconds <= WARMUP) return Math.floor((RATE * seconds * seconds) / (2 * WARMUP));
+    return Math.floor(warmupCount + RATE * (seconds - WARMUP));
+  };
   const start = performance.now();
   let issued = 0;
   const inflight = new Set<Promise<void>>();
   while (issued < total) {
-    const due = Math.min(total, Math.floor(((performance.now() - start) * RATE) / 1000));
+    const due = Math.min(total, dueAt(performance.now() - start));
     while (issued < due) {
       const key = `k${issued}.bench.test`;
       sentAt.set(key, wallNow());
@@ -375,7 +386,7 @@ async function paced(send: (key: string) => Promise<void>): Promise<Map<string, 
 function latencies(sentAt: Map<string, number>, report: Report): LatencyRun {
   const arrived = new Map<string, number>();
   for (const [key, at] of report.arrivals) if (!arrived.has(key)) arrived.set(key, at);
-  const skip = RATE * WARMUP;
+  const skip = Math.floor((RATE * WARMUP) / 2);
   const values: number[] = [];
   let index = 0;
   let measured = 0;
@@ -447,6 +458,8 @@ const median = (values: number[]) => {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
+const perRound = (runs: readonly LatencyRun[]) =>
+  runs.map((run) => `${fmt(run.p50, 1)} / ${fmt(run.p99, 1)}`).join(' · ');
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
@@ -510,15 +523,15 @@ async function main(): Promise<void> {
     `| bare signed undici loop | ${fmt(bareRate)} | 1.00× | ${bareRates.map((r) => fmt(r)).join(' / ')} |`,
     `| Clickwire dispatcher (signing + attempt log) | ${fmt(clickwireRate)} | **${fmt(throughputRatio, 2)}×** | ${clickwireRates.map((r) => fmt(r)).join(' / ')} |`,
     '',
-    `**Click → subscriber latency at ${fmt(RATE)} clicks/s** — ${SECONDS} s measured after ${WARMUP} s warm-up per round. ` +
+    `**Click → subscriber latency at ${fmt(RATE)} clicks/s** — ${SECONDS} s measured after a ${WARMUP} s warm-up ramping up to that rate, per round. ` +
       'Clickwire: the whole embedded pipeline (`clickwire start`: edge, processor thread, dispatcher thread), ' +
       '`GET /bench` with browser headers, receipt of the `click.created` event for that click. Bare: a signed POST ' +
       'straight to the subscriber at the same rate.',
     '',
-    '| path | p50 ms | p99 ms | p50 vs bare | p99 vs bare | not received |',
-    '|---|---:|---:|---:|---:|---:|',
-    `| bare signed POST | ${fmt(bare.p50, 2)} | ${fmt(bare.p99, 2)} | 1.00× | 1.00× | ${bare.lost} of ${fmt(bare.sent)} |`,
-    `| click → Clickwire → subscriber | ${fmt(clickwire.p50, 2)} | ${fmt(clickwire.p99, 2)} | ${fmt(clickwire.p50 / bare.p50, 1)}× | ${fmt(clickwire.p99 / bare.p99, 1)}× | ${clickwire.lost} of ${fmt(clickwire.sent)} |`,
+    '| path | p50 ms | p99 ms | p50 vs bare | p99 vs bare | not received | p50 / p99 per round |',
+    '|---|---:|---:|---:|---:|---:|---|',
+    `| bare signed POST | ${fmt(bare.p50, 2)} | ${fmt(bare.p99, 2)} | 1.00× | 1.00× | ${bare.lost} of ${fmt(bare.sent)} | ${perRound(bareRuns)} |`,
+    `| click → Clickwire → subscriber | ${fmt(clickwire.p50, 2)} | ${fmt(clickwire.p99, 2)} | ${fmt(clickwire.p50 / bare.p50, 1)}× | ${fmt(clickwire.p99 / bare.p99, 1)}× | ${clickwire.lost} of ${fmt(clickwire.sent)} | ${perRound(clickwireRuns)} |`,
     '',
     `Targets: p50 ≤ 5 ms (${met(clickwire.p50 <= 5)}: ${fmt(clickwire.p50, 2)} ms), p99 ≤ 25 ms ` +
       `(${met(clickwire.p99 <= 25)}: ${fmt(clickwire.p99, 2)} ms) at ${fmt(RATE)} clicks/s; deliveries/s ≥ 0.5× bare ` +

@@ -45,7 +45,10 @@ export interface RunningClickwire {
 export async function startClickwire(config: Config, options: StartOptions): Promise<RunningClickwire> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
-  const backend = await openBackend(config);
+  // A process that only dispatches keeps WAL checkpoints out of its commits (see openBackend).
+  const backend = await openBackend(config, {
+    storeCheckpoints: options.role === 'dispatcher' ? 'background' : 'inline',
+  });
   const started: RunningRole[] = [];
   try {
     const tenancy = new TenancyService({ workspaces: backend.workspaces, apiKeys: backend.apiKeys, clock });

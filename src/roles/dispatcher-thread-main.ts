@@ -10,7 +10,7 @@ import type { RoleThreadMessage } from './role-thread.js';
 const { config } = workerData as { config: Config };
 const port = parentPort!;
 const logger = createLogger(config.logLevel).child({ thread: 'dispatcher' });
-const backend = await openBackend(config);
+const backend = await openBackend(config, { storeCheckpoints: 'background' });
 const role = await startDispatcher({ config, backend, clock: systemClock, logger });
 
 port.on('message', async (message: RoleThreadMessage) => {

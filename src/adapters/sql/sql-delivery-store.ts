@@ -33,6 +33,11 @@ const CHUNK = 200;
  * rows and leases them in one transaction; under SQLite's single writer nobody can claim in
  * between. A PostgreSQL adapter would add `FOR UPDATE SKIP LOCKED` to the claim's select
  * (`SqlEngine.supportsSkipLocked`) so several dispatchers share the work.
+ *
+ * On SQLite, production uses `SqliteDeliveryStore`, which runs fan-out, claims and the attempt
+ * log as `BEGIN IMMEDIATE` transactions; the methods it keeps from here (batches, replays) write
+ * before they read, because a deferred SQLite transaction that reads first fails with
+ * SQLITE_BUSY when another connection commits before its first write.
  */
 export class SqlDeliveryStore implements DeliveryStore {
   readonly supportsConcurrentDispatchers: boolean;
