@@ -522,6 +522,9 @@ async function measure(seeded: SeedResult): Promise<{ rows: Figures[]; walk: str
     CLICKWIRE_EDGE_PORT: '0',
     CLICKWIRE_BOOTSTRAP_API_KEY: API_KEY,
     CLICKWIRE_LOG_LEVEL: 'warn',
+    // Measuring queries, not rate limits: one key sends every sample.
+    CLICKWIRE_API_RATE_LIMIT_RAW: '1000000',
+    CLICKWIRE_API_RATE_LIMIT_AGGREGATE: '1000000',
   });
   const running = await startClickwire(config, { role: 'api', logger: createLogger('warn') });
   const pool = new Pool(`http://127.0.0.1:${running.api!.port}`, { connections: 1 });

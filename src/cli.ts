@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { openBackend } from './adapters/open-backend.js';
+import { EXPORT_FILTER_FLAGS, runExport } from './cli/export-command.js';
 import { type Config, loadConfig } from './config/config.js';
 import { ConfigError } from './config/env-parsers.js';
 import { systemClock } from './kernel/clock.js';
@@ -15,6 +16,9 @@ Usage:
                                           Start Clickwire (default: all roles in one process)
   clickwire migrate                       Apply pending store migrations and exit
   clickwire workspaces create --name NAME Create a workspace; prints its first admin key once
+  clickwire export --format ndjson|csv --out FILE [--resume] [--link-id ID] [--occurred-after T] …
+                                          Export clicks through the API (any filter of GET /v1/clicks as
+                                          --kebab-case flags); CLICKWIRE_API_KEY, --api-url (default: local API)
   clickwire --help                        Show this help
 
 Configuration comes from CLICKWIRE_* environment variables; see README.md.`;
@@ -26,6 +30,13 @@ async function main(argv: string[]): Promise<number> {
     options: {
       role: { type: 'string', default: 'all' },
       name: { type: 'string' },
+      format: { type: 'string', default: 'ndjson' },
+      out: { type: 'string' },
+      resume: { type: 'boolean', default: false },
+      'api-url': { type: 'string' },
+      ...Object.fromEntries(
+        EXPORT_FILTER_FLAGS.map((flag) => [flag.replaceAll('_', '-'), { type: 'string' as const }]),
+      ),
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -40,6 +51,8 @@ async function main(argv: string[]): Promise<number> {
       return start(config, values.role);
     case 'migrate':
       return migrate(config);
+    case 'export':
+      return exportClicks(config, values);
     case 'workspaces':
       if (subcommand === 'create' && values.name) return createWorkspace(config, values.name);
       console.error('usage: clickwire workspaces create --name NAME');
@@ -107,6 +120,36 @@ async function createWorkspace(config: Config, name: string): Promise<number> {
   } finally {
     await backend.close();
   }
+}
+
+async function exportClicks(config: Config, values: Record<string, unknown>): Promise<number> {
+  const format = values.format;
+  const out = values.out;
+  const apiKey = process.env.CLICKWIRE_API_KEY;
+  if ((format !== 'ndjson' && format !== 'csv') || typeof out !== 'string' || !apiKey) {
+    console.error(
+      'usage: CLICKWIRE_API_KEY=cw_live_… clickwire export --format ndjson|csv --out FILE [--resume] [filters]',
+    );
+    return 2;
+  }
+  const filters: Record<string, string> = {};
+  for (const flag of EXPORT_FILTER_FLAGS) {
+    const value = values[flag.replaceAll('_', '-')];
+    if (typeof value === 'string') filters[flag] = value;
+  }
+  const apiUrl =
+    typeof values['api-url'] === 'string' ? values['api-url'] : `http://127.0.0.1:${config.apiPort}`;
+  const result = await runExport({
+    apiUrl,
+    apiKey,
+    format,
+    out,
+    filters,
+    resume: values.resume === true,
+    progress: process.stderr,
+  });
+  console.error(`wrote ${result.rows} clicks to ${out}`);
+  return 0;
 }
 
 function printOnce(title: string, secret: string): void {

@@ -3,6 +3,7 @@ import { openBackend } from './adapters/open-backend.js';
 import type { Config } from './config/config.js';
 import { type Clock, systemClock } from './kernel/clock.js';
 import { createLogger, type Logger } from './kernel/logger.js';
+import { Metrics } from './metrics/metrics.js';
 import type { GeoLookup } from './redirect/geo-lookup.js';
 import { type RunningApi, startApi } from './roles/api.js';
 import { startDispatcher } from './roles/dispatcher.js';
@@ -11,6 +12,7 @@ import { startProcessor } from './roles/processor.js';
 import { startProcessorThread } from './roles/processor-thread.js';
 import type { RoleContext, RunningRole } from './roles/role-context.js';
 import { startRoleThread } from './roles/role-thread.js';
+import { RunningStages } from './roles/running-stages.js';
 import { TenancyService } from './tenancy/tenancy-service.js';
 
 /** Roles a process can run; `all` is the embedded default. */
@@ -64,6 +66,8 @@ export async function startClickwire(config: Config, options: StartOptions): Pro
         return geo;
       },
       defaultWorkspaceId: workspace.workspaceId,
+      metrics: new Metrics(),
+      stages: new RunningStages(),
     };
 
     const wants = (role: Role) => options.role === 'all' || options.role === role;
@@ -91,6 +95,7 @@ export async function startClickwire(config: Config, options: StartOptions): Pro
     if (dispatcher) started.push(dispatcher);
     const api = wants('api') ? await startApi(context, edge) : null;
     if (api) started.push(api);
+    for (const role of started) context.stages.add(role);
 
     return {
       edge,

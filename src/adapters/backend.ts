@@ -1,11 +1,16 @@
 import type { AnalyticsStore } from '../analytics/analytics-store.js';
 import type { ClickLog } from '../click-log/click-log.js';
+import type { ClickLogPruning } from '../click-log/click-log-pruning.js';
 import type { ClickReadStore } from '../clicks/click-read-store.js';
 import type { DomainStore } from '../domains/domain-store.js';
 import type { EventFeedStore } from '../events/event-feed-store.js';
 import type { EventStore } from '../events/event-store.js';
+import type { IdempotencyStore } from '../idempotency/idempotency-store.js';
 import type { LinkStore } from '../links/link-store.js';
+import type { ErasureStore } from '../privacy/erasure-store.js';
 import type { IpSaltStore } from '../privacy/ip-salt-store.js';
+import type { RetentionStore } from '../privacy/retention-store.js';
+import type { WorkspacePrivacyStore } from '../privacy/workspace-privacy-store.js';
 import type { ProcessingStore } from '../processing/processing-store.js';
 import type { SettingsStore } from '../settings/settings-store.js';
 import type { ApiKeyStore } from '../tenancy/api-key-store.js';
@@ -34,6 +39,16 @@ export interface Backend {
   readonly subscriptions: SubscriptionStore;
   readonly deliveries: DeliveryStore;
   readonly deliveryLog: DeliveryLog;
+  /** `Idempotency-Key` records of the API's mutating requests. */
+  readonly idempotency: IdempotencyStore;
+  /** Retention and privacy options per workspace. */
+  readonly workspacePrivacy: WorkspacePrivacyStore;
+  /** Deletes what retention has expired. */
+  readonly retention: RetentionStore;
+  /** The erasure request log and erasure of stored clicks. */
+  readonly erasures: ErasureStore;
+  /** Deleting raw clicks from the click log; `null` where the log expires them by age itself. */
+  readonly clickLogPruning: ClickLogPruning | null;
   /** Flushes pending click-log commits, then closes every connection. */
   close(): Promise<void>;
 }

@@ -4,6 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { ClickAnalytics } from '../analytics/click-analytics.js';
+import type { ClickExport } from '../clicks/click-export.js';
 import type { ClickList } from '../clicks/click-list.js';
 import type { ClickSimulator } from '../clicks/click-simulator.js';
 import type { DomainService } from '../domains/domain-service.js';
@@ -13,8 +14,14 @@ import type { Clock } from '../kernel/clock.js';
 import { ClickwireError } from '../kernel/errors.js';
 import type { Logger } from '../kernel/logger.js';
 import type { LinkService } from '../links/link-service.js';
+import type { ErasureService } from '../privacy/erasure-service.js';
+import type { WorkspaceSettingsService } from '../privacy/workspace-settings-service.js';
 import type { TenancyService } from '../tenancy/tenancy-service.js';
+import type { WebhookService } from '../webhooks/webhook-service.js';
+import { documentAccess } from './access-docs.js';
+import { type ApiQualities, useApiQualities } from './api-qualities.js';
 import { authenticationHook } from './authentication.js';
+import { answerClientError } from './client-error.js';
 import type { CursorCodec } from './cursor-codec.js';
 import { toClickwireError } from './error-mapping.js';
 import { useJsonBodyParser } from './json-body.js';
@@ -24,8 +31,14 @@ import { apiKeyRoutes } from './routes/api-key-routes.js';
 import { clickRoutes } from './routes/click-routes.js';
 import { domainRoutes } from './routes/domain-routes.js';
 import { eventRoutes } from './routes/event-routes.js';
+import { exportRoutes } from './routes/export-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { linkRoutes } from './routes/link-routes.js';
+import { metricsRoutes } from './routes/metrics-routes.js';
+import { privacyRoutes } from './routes/privacy-routes.js';
+import { streamRoutes } from './routes/stream-routes.js';
+import { webhookDeliveryRoutes } from './routes/webhook-delivery-routes.js';
+import { webhookSubscriptionRoutes } from './routes/webhook-subscription-routes.js';
 import { workspaceRoutes } from './routes/workspace-routes.js';
 import { ProblemSchema } from './schemas/common.js';
 import { RouteTable } from './unmatched-routes.js';
@@ -45,10 +58,20 @@ export interface ApiDeps {
     readonly events: EventStore;
     readonly clock: Clock;
   };
+  /** Webhook subscriptions, the delivery log and replays. */
+  readonly webhooks: WebhookService;
   readonly logger: Logger;
   readonly maxBodyBytes: number;
   /** True when the store answers; backs `/readyz`. */
   readonly isReady: () => Promise<boolean>;
+  /** Rate limits, `Idempotency-Key`, metrics, stage readiness and the click stream. */
+  readonly qualities: ApiQualities;
+  /** Workspace retention and privacy settings, erasure requests and click exports. */
+  readonly privacy: {
+    readonly settings: WorkspaceSettingsService;
+    readonly erasures: ErasureService;
+    readonly exports: ClickExport;
+  };
 }
 
 export type Api = FastifyInstance<
@@ -69,6 +92,7 @@ export async function buildApiApp(deps: ApiDeps): Promise<Api> {
     genReqId: () => `req_${randomBytes(8).toString('hex')}`,
     requestIdHeader: false,
     return503OnClosing: true,
+    clientErrorHandler: answerClientError,
     // JSON bodies are validated as sent, text parts (query, params, headers) with coercion: see validation.ts.
     schemaController: { compilersFactory: { buildValidator } },
     // Errors Fastify answers before routing (a malformed URL, an over-long path parameter) are problems too.
@@ -97,6 +121,7 @@ export async function buildApiApp(deps: ApiDeps): Promise<Api> {
 
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/docs')) route.config = { ...(route.config ?? {}), public: true };
+    documentAccess(route);
   });
 
   await app.register(swagger, {
@@ -117,6 +142,7 @@ export async function buildApiApp(deps: ApiDeps): Promise<Api> {
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
 
   app.addHook('onRequest', authenticationHook(deps.tenancy));
+  useApiQualities(app, deps.qualities, deps.logger);
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('Cache-Control', 'no-store');
     return payload;
@@ -142,14 +168,32 @@ export async function buildApiApp(deps: ApiDeps): Promise<Api> {
     );
   });
 
-  await app.register(healthRoutes(deps.isReady));
+  await app.register(healthRoutes(deps.isReady, deps.qualities.stages));
+  await app.register(metricsRoutes(deps.qualities.exposition));
   await app.register(workspaceRoutes(deps.tenancy));
   await app.register(apiKeyRoutes(deps.tenancy));
   await app.register(domainRoutes(deps.domains));
   await app.register(linkRoutes(deps.links, deps.cursors));
-  await app.register(clickRoutes({ ...deps.query, cursors: deps.cursors }));
-  await app.register(analyticsRoutes({ ...deps.query, tenancy: deps.tenancy }));
+  await app.register(
+    clickRoutes({ ...deps.query, cursors: deps.cursors, privacySettings: deps.privacy.settings }),
+  );
+  await app.register(
+    analyticsRoutes({ ...deps.query, tenancy: deps.tenancy, privacySettings: deps.privacy.settings }),
+  );
+  await app.register(privacyRoutes(deps.privacy));
+  await app.register(exportRoutes({ exports: deps.privacy.exports, logger: deps.logger }));
   await app.register(eventRoutes({ ...deps.query, cursors: deps.cursors }));
+  await app.register(
+    streamRoutes({
+      tail: deps.qualities.tail,
+      cursors: deps.cursors,
+      heartbeatMs: deps.qualities.stream.heartbeatMs,
+      maxBufferedEvents: deps.qualities.stream.maxBufferedEvents,
+      onDropped: () => deps.qualities.metrics.streamsDropped.inc(),
+    }),
+  );
+  await app.register(webhookSubscriptionRoutes(deps.webhooks, deps.cursors));
+  await app.register(webhookDeliveryRoutes(deps.webhooks, deps.cursors));
 
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
   return app;

@@ -61,10 +61,13 @@ export interface RawClick {
   readonly redirectStatus: RedirectStatus;
   readonly blockReason: BlockReason | null;
   readonly headers: CapturedHeaders;
-  /** HMAC-SHA256 of the client IP with the workspace's salt of the day, hex, 32 characters. */
-  readonly ipHash: string;
-  /** Truncated network: IPv4 /24 (`203.0.113.0/24`) or IPv6 /48. */
-  readonly ipPrefix: string;
+  /**
+   * HMAC-SHA256 of the client IP with the workspace's salt of the day, hex, 32 characters;
+   * `null` when the workspace's privacy options turn the hash off.
+   */
+  readonly ipHash: string | null;
+  /** Truncated network: IPv4 /24 (`203.0.113.0/24`) or IPv6 /48; `null` when turned off. */
+  readonly ipPrefix: string | null;
   /** ISO 3166-1 alpha-2, `null` when the address is not in the bundled database. */
   readonly country: string | null;
   /** Autonomous system number of the client network, `null` when unknown. */
@@ -77,4 +80,9 @@ export interface RawClick {
    * of rollups (so of analytics) and of click lists unless asked for. Absent means `false`.
    */
   readonly simulated?: boolean;
+  /**
+   * Label of the privacy mode the edge applied (`privacyModeLabel`, src/privacy/privacy-settings.ts).
+   * Absent on clicks captured before modes existed: those had the default mode.
+   */
+  readonly privacyMode?: string;
 }

@@ -6,9 +6,13 @@ import { fieldError } from '../kernel/errors.js';
 import { newId } from '../kernel/ids.js';
 import { linkBlockReason } from '../links/link.js';
 import type { LinkStore } from '../links/link-store.js';
+import { capturePrivacyOf } from '../privacy/capture-privacy.js';
 import type { DailySalts } from '../privacy/daily-salts.js';
+import { DEFAULT_PRIVACY_MODE_LABEL, DEFAULT_PRIVACY_OPTIONS } from '../privacy/privacy-settings.js';
+import type { WorkspacePrivacyStore } from '../privacy/workspace-privacy-store.js';
 import type { GeoLookup, NetworkFacts } from '../redirect/geo-lookup.js';
 import { type AnonymizedAddress, anonymizeAddress, hashAddress } from '../redirect/ip-anonymizer.js';
+import { minimisedHeaders } from '../redirect/raw-click-builder.js';
 
 /** What a simulated click may set; the rest is what a desktop browser following the link would send. */
 export interface SimulatedClickInput {
@@ -48,6 +52,8 @@ export interface ClickSimulatorDeps {
   /** Loaded on first use: only a simulated click with an `ip` needs the IP databases. */
   readonly geo: () => GeoLookup;
   readonly clock: Clock;
+  /** The workspaces' privacy options, applied as the edge applies them; absent: the defaults. */
+  readonly privacy?: Pick<WorkspacePrivacyStore, 'get'>;
 }
 
 /**
@@ -66,6 +72,9 @@ export class ClickSimulator {
     if (!link) throw fieldError('CW_ERR_UNPROCESSABLE', '/link_id', 'no such link in this workspace');
     const address = input.ip === undefined ? randomBenchmarkingAddress() : anonymizeAddress(input.ip);
     if (!address) throw fieldError('CW_ERR_VALIDATION', '/ip', 'is not an IPv4 or IPv6 address');
+    const settings = this.deps.privacy ? await this.deps.privacy.get(workspaceId) : null;
+    const captured = capturePrivacyOf(settings?.privacy ?? DEFAULT_PRIVACY_OPTIONS);
+    const options = captured.options;
     const network = input.ip === undefined ? NO_NETWORK : this.deps.geo().lookup(address.canonical);
     const now = clock.now();
     const salt = await salts.load(workspaceId, now);
@@ -80,18 +89,22 @@ export class ClickSimulator {
       method: 'GET',
       redirectStatus: blockReason === null ? 'success' : 'blocked',
       blockReason,
-      headers: {
-        ...BROWSER_HEADERS,
-        ...(input.userAgent === undefined ? {} : { 'user-agent': input.userAgent }),
-        ...(input.acceptLanguage === undefined ? {} : { 'accept-language': input.acceptLanguage }),
-        ...(input.referer === undefined ? {} : { referer: input.referer }),
-      },
-      ipHash: hashAddress(address.canonical, salt),
-      ipPrefix: address.prefix,
-      country: input.country ?? network.country,
-      asn: network.asn,
-      asnOrg: network.asnOrg,
+      headers: minimisedHeaders(
+        {
+          ...BROWSER_HEADERS,
+          ...(input.userAgent === undefined ? {} : { 'user-agent': input.userAgent }),
+          ...(input.acceptLanguage === undefined ? {} : { 'accept-language': input.acceptLanguage }),
+          ...(input.referer === undefined ? {} : { referer: input.referer }),
+        },
+        options,
+      ),
+      ipHash: options.ipHash ? hashAddress(address.canonical, salt) : null,
+      ipPrefix: options.ipPrefix ? address.prefix : null,
+      country: options.country ? (input.country ?? network.country) : null,
+      asn: options.asn ? network.asn : null,
+      asnOrg: options.asn ? network.asnOrg : null,
       simulated: true,
+      ...(captured.modeLabel === DEFAULT_PRIVACY_MODE_LABEL ? {} : { privacyMode: captured.modeLabel }),
     };
     await clickLog.append(click);
     return click;

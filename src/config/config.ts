@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { LOG_LEVELS, type LogLevel } from '../kernel/logger.js';
+import { type DatabaseConfig, loadDatabaseConfig } from './database-config.js';
 import {
   cidrList,
   type Env,
@@ -10,6 +11,7 @@ import {
   port,
   text,
 } from './env-parsers.js';
+import { loadNatsConfig, type NatsConfig } from './nats-config.js';
 import { loadWebhookConfig, type WebhookConfig } from './webhook-config.js';
 
 /**
@@ -53,6 +55,32 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   /** The dispatcher's settings (`CLICKWIRE_WEBHOOK_*`). */
   readonly webhooks: WebhookConfig;
+  /** `CLICKWIRE_NATS_*`: the click log is a JetStream stream when set, else the embedded log (`null`). */
+  readonly nats: NatsConfig | null;
+  /** `CLICKWIRE_DATABASE_*`: the store is PostgreSQL when set, else the embedded SQLite files (`null`). */
+  readonly database: DatabaseConfig | null;
+  /** Per-API-key request budgets (`CLICKWIRE_API_RATE_LIMIT_*`); see docs/adr/2026-11-28-api-rate-limits.md. */
+  readonly apiRateLimit: ApiRateLimitConfig;
+  /** `GET /v1/stream/clicks` (`CLICKWIRE_STREAM_*`). */
+  readonly stream: StreamConfig;
+}
+
+export interface ApiRateLimitConfig {
+  /** Length of one fixed window, ms. */
+  readonly windowMs: number;
+  /** Requests per key and window to raw routes (everything but the analytics routes). */
+  readonly raw: number;
+  /** Requests per key and window to aggregate routes (`/v1/analytics/…`). */
+  readonly aggregate: number;
+}
+
+export interface StreamConfig {
+  /** How often the process's one shared poll looks for newly stored clicks, ms. */
+  readonly pollMs: number;
+  /** A comment line is sent after this long without an event, ms, so proxies keep the connection. */
+  readonly heartbeatMs: number;
+  /** Events a stream may have waiting for a slow reader (besides its socket's buffer); one more and it is dropped. */
+  readonly maxBufferedEvents: number;
 }
 
 /** Minimum length of an operator-supplied bootstrap key (DESIGN §3). */
@@ -77,5 +105,17 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     processorIdlePollMs: integer(env, 'CLICKWIRE_PROCESSOR_IDLE_POLL_MS', 5, 1, 10_000),
     shutdownTimeoutMs: integer(env, 'CLICKWIRE_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     webhooks: loadWebhookConfig(env),
+    nats: loadNatsConfig(env),
+    database: loadDatabaseConfig(env),
+    apiRateLimit: {
+      windowMs: integer(env, 'CLICKWIRE_API_RATE_LIMIT_WINDOW_MS', 60_000, 1000, 3_600_000),
+      raw: integer(env, 'CLICKWIRE_API_RATE_LIMIT_RAW', 6000, 1, 1_000_000),
+      aggregate: integer(env, 'CLICKWIRE_API_RATE_LIMIT_AGGREGATE', 600, 1, 1_000_000),
+    },
+    stream: {
+      pollMs: integer(env, 'CLICKWIRE_STREAM_POLL_MS', 250, 10, 60_000),
+      heartbeatMs: integer(env, 'CLICKWIRE_STREAM_HEARTBEAT_MS', 15_000, 10, 300_000),
+      maxBufferedEvents: integer(env, 'CLICKWIRE_STREAM_MAX_BUFFERED_EVENTS', 5000, 1, 1_000_000),
+    },
   };
 }

@@ -8,6 +8,21 @@ export const PROBLEM_TYPE_BASE = 'https://clickwire.dev/problems/';
 
 export const ERROR_CATALOGUE = {
   CW_ERR_VALIDATION: { status: 400, slug: 'validation-failed', title: 'The request is not valid' },
+  CW_ERR_MALFORMED_REQUEST: {
+    status: 400,
+    slug: 'malformed-request',
+    title: 'The request is not valid HTTP',
+  },
+  CW_ERR_REQUEST_TIMEOUT: {
+    status: 408,
+    slug: 'request-timeout',
+    title: 'The request took too long to arrive',
+  },
+  CW_ERR_HEADERS_TOO_LARGE: {
+    status: 431,
+    slug: 'headers-too-large',
+    title: 'The request headers are too large',
+  },
   CW_ERR_MALFORMED_JSON: { status: 400, slug: 'malformed-json', title: 'The body is not valid JSON' },
   CW_ERR_INVALID_CURSOR: { status: 400, slug: 'invalid-cursor', title: 'The cursor is not valid' },
   CW_ERR_UNAUTHENTICATED: { status: 401, slug: 'unauthenticated', title: 'A valid API key is required' },
@@ -30,6 +45,11 @@ export const ERROR_CATALOGUE = {
   },
   CW_ERR_HOSTNAME_TAKEN: { status: 409, slug: 'hostname-taken', title: 'The hostname is already registered' },
   CW_ERR_CONFLICT: { status: 409, slug: 'conflict', title: 'The request conflicts with the current state' },
+  CW_ERR_IDEMPOTENCY_IN_PROGRESS: {
+    status: 409,
+    slug: 'idempotency-in-progress',
+    title: 'A request with this Idempotency-Key is still being processed',
+  },
   CW_ERR_PAYLOAD_TOO_LARGE: { status: 413, slug: 'payload-too-large', title: 'The body is too large' },
   CW_ERR_UNSUPPORTED_MEDIA_TYPE: {
     status: 415,
@@ -48,6 +68,11 @@ export const ERROR_CATALOGUE = {
     title: 'The webhook URL is not allowed',
   },
   CW_ERR_UNPROCESSABLE: { status: 422, slug: 'unprocessable', title: 'The request cannot be carried out' },
+  CW_ERR_IDEMPOTENCY_KEY_REUSED: {
+    status: 422,
+    slug: 'idempotency-key-reused',
+    title: 'The Idempotency-Key was used for a different request',
+  },
   CW_ERR_RATE_LIMITED: { status: 429, slug: 'rate-limited', title: 'Too many requests' },
   CW_ERR_INTERNAL: { status: 500, slug: 'internal', title: 'Internal error' },
   CW_ERR_UNAVAILABLE: { status: 503, slug: 'unavailable', title: 'Temporarily unavailable' },

@@ -1,5 +1,5 @@
 import { randomFillSync } from 'node:crypto';
-import { monotonicFactory } from 'ulidx';
+import { encodeTime, monotonicFactory } from 'ulidx';
 
 /**
  * Stable identifiers are a type prefix plus a ULID: time-sortable, so an id doubles as a cursor
@@ -16,6 +16,7 @@ export const ID_PREFIXES = {
   apiKey: 'key',
   domain: 'dom',
   replay: 'rpl',
+  erasure: 'era',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;
@@ -50,4 +51,12 @@ export function idPattern(kind: IdKind): string {
 
 export function isId(kind: IdKind, value: string): boolean {
   return new RegExp(idPattern(kind)).test(value);
+}
+
+/**
+ * The smallest id of the kind that can be minted at `time`: ids sort by the time they were
+ * minted, so `id < idFloor(kind, t)` selects those minted before `t` along an id index.
+ */
+export function idFloor(kind: IdKind, time: number): string {
+  return `${ID_PREFIXES[kind]}_${encodeTime(Math.max(0, Math.floor(time)), 10)}${'0'.repeat(16)}`;
 }

@@ -10,4 +10,9 @@ export interface IpSaltStore {
   getOrCreate(workspaceId: string, day: string, candidate: string, at: number): Promise<string>;
   /** Deletes salts of days before `day`; returns how many went. */
   deleteBefore(day: string): Promise<number>;
+  /**
+   * Every salt still held for the workspace, oldest day first: erasure by visitor hashes the
+   * address with each, since a salt's day is the only span its hashes can be found in.
+   */
+  held(workspaceId: string): Promise<{ readonly day: string; readonly salt: string }[]>;
 }

@@ -1,3 +1,4 @@
+import { parsePrivacyModeLabel } from '../privacy/privacy-settings.js';
 import type { ClickVerdict, ProcessedClick } from './processed-click.js';
 
 /** The link as a click event carries it (DESIGN §4 `data.link`). */
@@ -39,6 +40,8 @@ export function clickPayload(click: ProcessedClick) {
     redirect_status: click.redirectStatus,
     block_reason: click.blockReason,
     privacy_mode: click.privacyMode,
+    /** What the edge collected for this click (the workspace's privacy options when it was captured). */
+    privacy: parsePrivacyModeLabel(click.privacyMode),
     simulated: click.simulated,
   };
 }

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ClickLog, LogEntry } from '../click-log/click-log.js';
+import type { ClickLog, ClickLogConsumer, LogEntry } from '../click-log/click-log.js';
 import type { RawClick } from '../click-log/raw-click.js';
 import type { StoredEvent } from '../events/event-envelope.js';
 import type { Clock } from '../kernel/clock.js';
@@ -25,7 +25,10 @@ import { decideUniqueness } from './uniqueness/decide-uniqueness.js';
 import { VisitorKeys } from './uniqueness/visitor-key.js';
 
 export interface ClickProcessorOptions {
-  /** Name of this consumer's cursor in the store. */
+  /**
+   * Name of the processor group: its cursor in the store (embedded log), or its durable consumer
+   * (JetStream), shared by every processor of the group.
+   */
   readonly consumer: string;
   /** Most log entries per transaction. */
   readonly batchSize: number;
@@ -62,14 +65,17 @@ interface ClickState {
  * The processor stage: turns raw clicks from the click log into stored, classified, enriched
  * clicks, rollups and events.
  *
- * What must stay true: a batch's clicks, re-labels, uniqueness windows, rollups, events and the
- * cursor are written in one transaction (`ProcessingStore.commit`). A crash before it commits
- * replays the batch from the old cursor; a click already stored is skipped by id, so nothing is
- * lost and nothing is counted twice.
+ * What must stay true: a batch's clicks, re-labels, uniqueness windows, rollups, events and — when
+ * the caller keeps the log's progress — the cursor are written in one transaction
+ * (`ProcessingStore.commit`); the batch is acknowledged to the log only after that commit. A crash
+ * before the commit replays the batch (from the old cursor, or by redelivery of what was never
+ * acknowledged); a crash between commit and acknowledgement redelivers clicks already stored,
+ * which are skipped by id. So nothing is lost and nothing is counted twice, with any number of
+ * processors in a group whose log shares the work among them.
  */
 export class ClickProcessor {
   private tracker: BurstTracker<ClickState>;
-  private position: number | null = null;
+  private consumer: ClickLogConsumer | null = null;
   private running: Promise<void> | null = null;
   private stopping = false;
   private readonly visitorKeys = new VisitorKeys();
@@ -83,27 +89,20 @@ export class ClickProcessor {
 
   /** Processes the next batch, if any; returns how many log entries it consumed. */
   async processBatch(): Promise<number> {
-    const { store, clickLog } = this.deps;
-    this.position ??= await store.readCursor(this.options.consumer);
-    const entries = await clickLog.readAfter(this.position, this.options.batchSize);
+    this.consumer ??= await this.openConsumer();
+    const consumer = this.consumer;
+    const entries = await consumer.fetch();
     if (entries.length === 0) return 0;
-    const fresh = await this.freshEntries(entries);
-    const end = entries[entries.length - 1]!.position;
     try {
-      await this.processAndCommit(fresh, end);
+      await this.processEntries(entries, consumer.progress === 'caller' ? entries.at(-1)!.position : null);
     } catch (error) {
       // The tracker saw clicks that were not committed; rebuild it rather than count them twice.
       this.tracker = this.newTracker();
-      if (error instanceof ClicksAlreadyStoredError) {
-        this.deps.logger.warn(
-          { clicks: error.clickIds.length },
-          'clicks were stored by another processor; retrying',
-        );
-        return 0;
-      }
+      // Hand the entries back; if that fails too, they come back anyway once unacknowledged for long.
+      await consumer.release(entries).catch(() => undefined);
       throw error;
     }
-    this.position = end;
+    await consumer.acknowledge(entries);
     return entries.length;
   }
 
@@ -118,7 +117,6 @@ export class ClickProcessor {
           consumed = await this.processBatch();
         } catch (error) {
           this.deps.logger.error({ err: error }, 'processor batch failed; retrying');
-          this.position = null;
           await sleep(500);
           continue;
         }
@@ -134,6 +132,39 @@ export class ClickProcessor {
     this.running = null;
   }
 
+  private openConsumer(): Promise<ClickLogConsumer> {
+    const { store, clickLog } = this.deps;
+    const group = this.options.consumer;
+    return clickLog.openConsumer({
+      group,
+      batchSize: this.options.batchSize,
+      committedPosition: () => store.readCursor(group),
+    });
+  }
+
+  /**
+   * Processes and commits the entries; `position` is the cursor to commit with them, `null` when
+   * the log keeps the group's progress itself. A click of the batch stored meanwhile by another
+   * processor of the group (a redelivery overlapping its first delivery) fails the commit as a
+   * whole; the batch is then filtered again and retried without it.
+   */
+  private async processEntries(entries: readonly LogEntry[], position: number | null): Promise<void> {
+    for (;;) {
+      const fresh = await this.freshEntries(entries);
+      try {
+        await this.processAndCommit(fresh, position);
+        return;
+      } catch (error) {
+        if (!(error instanceof ClicksAlreadyStoredError)) throw error;
+        this.tracker = this.newTracker();
+        this.deps.logger.warn(
+          { clicks: error.clickIds.length },
+          'clicks were stored by another processor; retrying',
+        );
+      }
+    }
+  }
+
   private async freshEntries(entries: readonly LogEntry[]): Promise<LogEntry[]> {
     const known = await this.deps.store.knownClickIds(entries.map((entry) => entry.click.clickId));
     const fresh: LogEntry[] = [];
@@ -145,7 +176,7 @@ export class ClickProcessor {
     return fresh;
   }
 
-  private async processAndCommit(entries: readonly LogEntry[], position: number): Promise<void> {
+  private async processAndCommit(entries: readonly LogEntry[], position: number | null): Promise<void> {
     const { reference, salts, clock } = this.deps;
     const now = clock.now();
 
@@ -175,7 +206,8 @@ export class ClickProcessor {
       link: links.get(click.linkId ?? '')!,
       visitor: this.visitorKeys.of(
         daySalts.get(`${click.workspaceId}/${utcDay(click.occurredAt)}`)!,
-        click.ipHash,
+        // Without an address hash (privacy option off) no two clicks can be told to be one visitor's.
+        click.ipHash ?? click.clickId,
         click.headers['user-agent'],
       ),
     }));
@@ -198,7 +230,7 @@ export class ClickProcessor {
         workspaceId: click.workspaceId,
         target: click.linkId ?? `slug:${click.slug}`,
         visitorKey: visitor,
-        network: click.ipPrefix,
+        network: click.ipPrefix ?? click.clickId,
         occurredAt: click.occurredAt,
         payload: state,
       };
@@ -256,7 +288,7 @@ export class ClickProcessor {
         isUnique,
         uniquenessRule: workspace.uniquenessRule,
         ...verdict,
-        privacyMode: PRIVACY_MODE,
+        privacyMode: click.privacyMode ?? PRIVACY_MODE,
         simulated: click.simulated === true,
       };
       batchStates.push(state);

@@ -5,12 +5,8 @@ import type { TrafficClass } from './classification/traffic-class.js';
 import type { DeviceType, ReferrerCategory } from './enrichment/enrichment.js';
 import type { UniquenessRule } from './uniqueness/uniqueness-rule.js';
 
-/**
- * The only privacy mode so far: the client address reduced at the edge to a salted hash and a
- * /24 or /48 prefix; raw user agents stay in the click log only. Stated on every click so a later
- * mode can be told apart.
- */
-export const PRIVACY_MODE = 'hashed_ip_truncated_prefix';
+/** Label of the default privacy mode (see src/privacy/privacy-settings.ts); clicks state the mode that applied. */
+export { DEFAULT_PRIVACY_MODE_LABEL as PRIVACY_MODE } from '../privacy/privacy-settings.js';
 
 /** The verdict part of a click, which a later burst can revise. */
 export interface ClickVerdict {
@@ -38,8 +34,10 @@ export interface ProcessedClick extends ClickVerdict {
   readonly method: 'GET' | 'HEAD';
   readonly redirectStatus: RedirectStatus;
   readonly blockReason: BlockReason | null;
-  readonly ipHash: string;
-  readonly ipPrefix: string;
+  /** `null` when the workspace's privacy options turned the hash off at the edge. */
+  readonly ipHash: string | null;
+  /** `null` when turned off at the edge. */
+  readonly ipPrefix: string | null;
   readonly country: string | null;
   /** Not derived yet (no region database is bundled); always `null` for now. */
   readonly region: string | null;
@@ -52,6 +50,7 @@ export interface ProcessedClick extends ClickVerdict {
   readonly language: string | null;
   readonly isUnique: boolean;
   readonly uniquenessRule: UniquenessRule;
+  /** Label of the privacy mode the edge applied (see src/privacy/privacy-settings.ts). */
   readonly privacyMode: string;
   readonly simulated: boolean;
 }

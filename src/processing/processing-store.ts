@@ -19,8 +19,12 @@ export interface ClickRelabel {
 /** Everything one processor batch writes, committed together with the consumer's new cursor. */
 export interface ProcessedBatch {
   readonly consumer: string;
-  /** Click-log position the batch ends at; the next batch reads after it. */
-  readonly position: number;
+  /**
+   * Click-log position the batch ends at, committed as the consumer's cursor; the next batch reads
+   * after it. `null` when the click log keeps the group's progress itself (JetStream): then no
+   * cursor is written, and the log is acknowledged after this commit instead.
+   */
+  readonly position: number | null;
   readonly at: number;
   readonly clicks: readonly ProcessedClick[];
   readonly relabels: readonly ClickRelabel[];

@@ -1,4 +1,5 @@
 import type { BlockReason, CapturedHeaders, RedirectStatus } from '../click-log/raw-click.js';
+import type { CapturePrivacy } from '../privacy/capture-privacy.js';
 
 /**
  * What the request thread hands to click capture: the facts of one edge request as it answered
@@ -17,4 +18,6 @@ export interface CaptureRequest {
   readonly headers: CapturedHeaders;
   /** A canonical IP address (checked with `net.isIP` by the request thread). Never stored. */
   readonly clientAddress: string;
+  /** The workspace's privacy options (cached with the route): what is derived at all. Absent: defaults. */
+  readonly privacy?: CapturePrivacy;
 }

@@ -1,12 +1,20 @@
 import type { DomainStore } from '../domains/domain-store.js';
 import type { Link } from '../links/link.js';
 import type { LinkStore } from '../links/link-store.js';
+import {
+  type CapturePrivacy,
+  capturePrivacyOf,
+  DEFAULT_CAPTURE_PRIVACY,
+} from '../privacy/capture-privacy.js';
+import type { WorkspacePrivacyStore } from '../privacy/workspace-privacy-store.js';
 
 /** What a `Host` + alias resolves to: the owning workspace and domain, and the link if there is one. */
 export interface Route {
   readonly workspaceId: string;
   readonly domainId: string | null;
   readonly link: Link | null;
+  /** The workspace's privacy options, resolved (and cached) with the route. */
+  readonly privacy: CapturePrivacy;
 }
 
 export interface LinkResolverOptions {
@@ -14,6 +22,12 @@ export interface LinkResolverOptions {
   readonly defaultWorkspaceId: string;
   /** Most routes kept in memory; past it the cache starts over (misses are cheap, floods are not). */
   readonly maxEntries?: number;
+  /**
+   * Where the workspaces' privacy options come from; loaded once per workspace and cached with
+   * the routes (a settings change bumps the routing counter, which empties this cache too).
+   * Absent: every workspace gets the defaults.
+   */
+  readonly workspacePrivacy?: Pick<WorkspacePrivacyStore, 'get'>;
 }
 
 /**
@@ -27,6 +41,7 @@ export interface LinkResolverOptions {
 export class LinkResolver {
   private readonly routes = new Map<string, Route>();
   private readonly domains = new Map<string, { domainId: string; workspaceId: string } | null>();
+  private readonly privacy = new Map<string, CapturePrivacy>();
   private generation = 0;
   private readonly maxEntries: number;
 
@@ -50,10 +65,12 @@ export class LinkResolver {
     const generation = this.generation;
     const domain = await this.domainFor(hostname);
     const link = await this.links.findLive(domain?.domainId ?? null, alias);
+    const workspaceId = domain?.workspaceId ?? this.options.defaultWorkspaceId;
     const route: Route = {
-      workspaceId: domain?.workspaceId ?? this.options.defaultWorkspaceId,
+      workspaceId,
       domainId: domain?.domainId ?? null,
       link,
+      privacy: await this.privacyFor(workspaceId),
     };
     if (generation === this.generation) {
       if (this.routes.size >= this.maxEntries) this.routes.clear();
@@ -67,6 +84,21 @@ export class LinkResolver {
     this.generation++;
     this.routes.clear();
     this.domains.clear();
+    this.privacy.clear();
+  }
+
+  private async privacyFor(workspaceId: string): Promise<CapturePrivacy> {
+    const cached = this.privacy.get(workspaceId);
+    if (cached) return cached;
+    if (!this.options.workspacePrivacy) return DEFAULT_CAPTURE_PRIVACY;
+    const generation = this.generation;
+    const settings = await this.options.workspacePrivacy.get(workspaceId);
+    const privacy = settings ? capturePrivacyOf(settings.privacy) : DEFAULT_CAPTURE_PRIVACY;
+    if (generation === this.generation) {
+      if (this.privacy.size >= this.maxEntries) this.privacy.clear();
+      this.privacy.set(workspaceId, privacy);
+    }
+    return privacy;
   }
 
   private async domainFor(

@@ -17,6 +17,8 @@ export interface RedirectHandlerDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly clientAddress: (req: IncomingMessage) => string;
+  /** Told of every answer to a tracked request (for metrics): its HTTP status and what was recorded. */
+  readonly onAnswered?: (status: number, outcome: RedirectStatus | 'unavailable') => void;
 }
 
 /** Every redirect is a fresh decision by us, so no cache may answer in our place. */
@@ -74,6 +76,7 @@ export class RedirectHandler {
     } catch (error) {
       this.deps.logger.error({ err: error }, 'edge could not resolve a route; answering 503');
       unavailable(res, context.method);
+      this.deps.onAnswered?.(503, 'unavailable');
     }
   }
 
@@ -103,13 +106,18 @@ export class RedirectHandler {
         blockReason: answer.blockReason,
         headers: context.headers,
         clientAddress,
+        privacy: route.privacy,
       })
       .then(
-        () => respond(res, context.method, answer),
+        () => {
+          respond(res, context.method, answer);
+          this.deps.onAnswered?.(answer.status, answer.redirectStatus);
+        },
         (error: unknown) => {
           // Not durable means not recorded: say so rather than serve a redirect we did not count.
           this.deps.logger.error({ err: error }, 'click capture failed; answering 503');
           unavailable(res, context.method);
+          this.deps.onAnswered?.(503, 'unavailable');
         },
       );
   }

@@ -3,6 +3,8 @@ import { openBackend } from '../adapters/open-backend.js';
 import type { Config } from '../config/config.js';
 import { systemClock } from '../kernel/clock.js';
 import { createLogger } from '../kernel/logger.js';
+import { Metrics } from '../metrics/metrics.js';
+import { answerMetricRequests } from '../metrics/thread-metrics.js';
 import { startDispatcher } from './dispatcher.js';
 import type { RoleThreadMessage } from './role-thread.js';
 
@@ -11,7 +13,9 @@ const { config } = workerData as { config: Config };
 const port = parentPort!;
 const logger = createLogger(config.logLevel).child({ thread: 'dispatcher' });
 const backend = await openBackend(config, { storeCheckpoints: 'background' });
-const role = await startDispatcher({ config, backend, clock: systemClock, logger });
+const metrics = new Metrics();
+answerMetricRequests(port, metrics);
+const role = await startDispatcher({ config, backend, clock: systemClock, logger, metrics });
 
 port.on('message', async (message: RoleThreadMessage) => {
   if (message.type !== 'stop') return;

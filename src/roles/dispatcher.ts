@@ -1,11 +1,12 @@
 import { UndiciWebhookTransport } from '../adapters/http/undici-webhook-transport.js';
 import type { WebhookConfig } from '../config/webhook-config.js';
+import { meteredDeliveryStore } from '../metrics/metered-ports.js';
 import { MAX_PAYLOAD_BYTES } from '../webhooks/delivery.js';
 import { Dispatcher, type DispatcherOptions } from '../webhooks/dispatcher.js';
 import type { RoleContext, RunningRole } from './role-context.js';
 
 /** What the dispatcher needs of a role context. */
-export type DispatcherContext = Pick<RoleContext, 'config' | 'backend' | 'clock' | 'logger'>;
+export type DispatcherContext = Pick<RoleContext, 'config' | 'backend' | 'clock' | 'logger' | 'metrics'>;
 
 /** Name of the dispatcher's fan-out cursor over the `events` table. */
 export const DISPATCHER_CONSUMER = 'dispatcher';
@@ -45,7 +46,7 @@ export async function startDispatcher(context: DispatcherContext): Promise<Runni
   const transport = webhookTransport(config.webhooks);
   const dispatcher = new Dispatcher(
     {
-      deliveries: backend.deliveries,
+      deliveries: meteredDeliveryStore(backend.deliveries, context.metrics),
       subscriptions: backend.subscriptions,
       transport,
       clock,

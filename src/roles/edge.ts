@@ -20,6 +20,7 @@ export async function startEdge(context: RoleContext): Promise<RunningEdge> {
   const { backend, clock, logger, config } = context;
   const resolver = new LinkResolver(backend.links, backend.domains, {
     defaultWorkspaceId: context.defaultWorkspaceId,
+    workspacePrivacy: backend.workspacePrivacy,
   });
   const capture = config.captureThread
     ? await ThreadedClickCapture.start(config, logger)
@@ -34,6 +35,7 @@ export async function startEdge(context: RoleContext): Promise<RunningEdge> {
     clock,
     logger,
     clientAddress: clientAddressResolver(config.trustedProxies),
+    onAnswered: (status, outcome) => context.metrics.redirects.inc({ status, outcome }),
   });
   const watcher = new RouteChangeWatcher(backend.links, () => resolver.invalidate(), logger);
   await watcher.start();

@@ -3,6 +3,8 @@ import { openBackend } from '../adapters/open-backend.js';
 import type { Config } from '../config/config.js';
 import { systemClock } from '../kernel/clock.js';
 import { createLogger } from '../kernel/logger.js';
+import { Metrics } from '../metrics/metrics.js';
+import { answerMetricRequests } from '../metrics/thread-metrics.js';
 import { startProcessor } from './processor.js';
 import type { ProcessorThreadMessage } from './processor-thread.js';
 
@@ -11,7 +13,9 @@ const { config } = workerData as { config: Config };
 const port = parentPort!;
 const logger = createLogger(config.logLevel).child({ thread: 'processor' });
 const backend = await openBackend(config);
-const role = await startProcessor({ config, backend, clock: systemClock, logger });
+const metrics = new Metrics();
+answerMetricRequests(port, metrics);
+const role = await startProcessor({ config, backend, clock: systemClock, logger, metrics });
 
 port.on('message', async (message: ProcessorThreadMessage) => {
   if (message.type !== 'stop') return;

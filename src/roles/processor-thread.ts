@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../kernel/logger.js';
 import { startModuleWorker } from '../kernel/module-worker.js';
+import { threadMetrics } from '../metrics/thread-metrics.js';
 import type { RunningRole } from './role-context.js';
 
 /** Messages between the main thread and the processor thread. */
@@ -18,7 +19,11 @@ export type ProcessorThreadMessage = { type: 'ready' } | { type: 'stop' } | { ty
 export async function startProcessorThread(config: Config, logger: Logger): Promise<RunningRole> {
   const worker = startModuleWorker(import.meta.url, 'processor-thread-main', { config });
   let stopping = false;
+  let alive = true;
   const exited = once(worker, 'exit');
+  worker.once('exit', () => {
+    alive = false;
+  });
   worker.on('error', (error) => {
     logger.fatal({ err: error }, 'processor thread failed; shutting down so the process is restarted whole');
     if (!stopping) process.kill(process.pid, 'SIGTERM');
@@ -30,6 +35,8 @@ export async function startProcessorThread(config: Config, logger: Logger): Prom
   if (ready.type !== 'ready') throw new Error('the processor thread exited during start-up');
   return {
     name: 'processor',
+    running: () => alive,
+    metrics: threadMetrics(worker),
     stop: async () => {
       stopping = true;
       worker.postMessage({ type: 'stop' } satisfies ProcessorThreadMessage);

@@ -1,12 +1,14 @@
 import { publicUrlOf } from '../config/public-url.js';
+import { meteredProcessingStore } from '../metrics/metered-ports.js';
 import { DailySalts } from '../privacy/daily-salts.js';
+import { RetentionEnforcer } from '../privacy/retention-enforcer.js';
 import { ClickProcessor } from '../processing/click-processor.js';
 import { ProcessingHousekeeping } from '../processing/housekeeping.js';
 import { ReferenceData } from '../processing/reference-data.js';
 import type { RoleContext, RunningRole } from './role-context.js';
 
 /** What the processor needs of a role context (it runs without the edge's geo data or the default workspace). */
-export type ProcessorContext = Pick<RoleContext, 'config' | 'backend' | 'clock' | 'logger'>;
+export type ProcessorContext = Pick<RoleContext, 'config' | 'backend' | 'clock' | 'logger' | 'metrics'>;
 
 /** Name of the processor group's cursor. One embedded processor; scale-out groups share a durable consumer. */
 export const PROCESSOR_CONSUMER = 'processor';
@@ -18,7 +20,7 @@ export async function startProcessor(context: ProcessorContext): Promise<Running
   const processor = new ClickProcessor(
     {
       clickLog: backend.clickLog,
-      store: backend.processing,
+      store: meteredProcessingStore(backend.processing, context.metrics),
       reference: new ReferenceData(backend, clock, publicUrl.hostname),
       salts: new DailySalts(backend.ipSalts, clock),
       clock,
@@ -38,13 +40,23 @@ export async function startProcessor(context: ProcessorContext): Promise<Running
     clock,
     logger,
   });
+  const retention = new RetentionEnforcer({
+    settings: backend.workspacePrivacy,
+    store: backend.retention,
+    clickLog: backend.clickLogPruning,
+    processedThrough: () => backend.processing.readCursor(PROCESSOR_CONSUMER),
+    clock,
+    logger,
+  });
   processor.start();
   housekeeping.start();
+  retention.start();
   logger.info({ role: 'processor' }, 'processor consuming the click log');
   return {
     name: 'processor',
     stop: async () => {
       housekeeping.stop();
+      await retention.stop();
       await processor.stop();
     },
   };

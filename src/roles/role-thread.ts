@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../kernel/logger.js';
 import { startModuleWorker } from '../kernel/module-worker.js';
+import { threadMetrics } from '../metrics/thread-metrics.js';
 import type { RunningRole } from './role-context.js';
 
 /** Messages between the main thread and a role's thread. */
@@ -21,7 +22,11 @@ export async function startRoleThread(
 ): Promise<RunningRole> {
   const worker = startModuleWorker(import.meta.url, entry, { config });
   let stopping = false;
+  let alive = true;
   const exited = once(worker, 'exit');
+  worker.once('exit', () => {
+    alive = false;
+  });
   worker.on('error', (error) => {
     logger.fatal(
       { err: error, role: name },
@@ -36,6 +41,8 @@ export async function startRoleThread(
   if (ready.type !== 'ready') throw new Error(`the ${name} thread exited during start-up`);
   return {
     name,
+    running: () => alive,
+    metrics: threadMetrics(worker),
     stop: async () => {
       stopping = true;
       worker.postMessage({ type: 'stop' } satisfies RoleThreadMessage);

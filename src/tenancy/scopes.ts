@@ -6,6 +6,7 @@ export const SCOPES = [
   'analytics:read',
   'webhooks:read',
   'webhooks:write',
+  'privacy:read',
   'privacy:write',
   'admin',
 ] as const;

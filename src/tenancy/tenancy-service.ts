@@ -46,12 +46,20 @@ export class TenancyService {
   async bootstrap(suppliedSecret: string | null): Promise<BootstrapResult> {
     const existing = await this.deps.workspaces.getDefault();
     if (existing) return { workspace: existing, issued: null };
-    const { workspace, issued } = await this.createWorkspace('Default workspace', {
-      isDefault: true,
-      isOperator: true,
-      secret: suppliedSecret ?? generateApiKeySecret(),
-    });
-    return { workspace, issued };
+    try {
+      const { workspace, issued } = await this.createWorkspace('Default workspace', {
+        isDefault: true,
+        isOperator: true,
+        secret: suppliedSecret ?? generateApiKeySecret(),
+      });
+      return { workspace, issued };
+    } catch (error) {
+      // Another process started at the same time bootstrapped first (one default workspace is a
+      // unique index, and so is a supplied key's hash): use what it created.
+      const winner = await this.deps.workspaces.getDefault();
+      if (winner) return { workspace: winner, issued: null };
+      throw error;
+    }
   }
 
   async createWorkspace(

@@ -42,9 +42,9 @@ export interface DeliveryLog {
    * fetches to fill a gap in `clickwire-sequence`. Events no longer stored are skipped.
    */
   streamAfter(subscriptionId: string, afterSequence: number, limit: number): Promise<SequencedEvent[]>;
-  /** Attempt counts of the subscription whose attempt started at or after `since`. */
+  /** Attempt counts of the subscription whose attempt started at or after `since`; test sends are left out. */
   attemptStats(subscriptionId: string, since: number): Promise<AttemptStats>;
-  /** Durations (ms) of the subscription's attempts since `since` at these quantiles (0–1); `null` when none. */
+  /** Durations (ms) of the subscription's attempts (test sends left out) since `since` at these quantiles (0–1); `null` when none. */
   durationQuantiles(
     subscriptionId: string,
     since: number,

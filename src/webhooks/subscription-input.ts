@@ -39,9 +39,14 @@ export interface NewSubscriptionInput {
 
 /**
  * A partial update: present fields replace, `null` clears a nullable field; `filters` replaces the
- * filters given in it and keeps the others. `status` is `active` (resume), `paused` or `disabled`.
+ * filters given in it and keeps the others; batch settings left out of a `batch` mode keep their
+ * current values when the subscription batches already. `status` is `active` (resume), `paused` or
+ * `disabled`, and `statusReason` says why it was paused or disabled (only with one of those).
  */
-export type SubscriptionPatch = Partial<NewSubscriptionInput> & { readonly status?: SubscriptionStatus };
+export type SubscriptionPatch = Partial<NewSubscriptionInput> & {
+  readonly status?: SubscriptionStatus;
+  readonly statusReason?: string | null;
+};
 
 /** The validated definition fields of a subscription. */
 export interface SubscriptionDefinition {
@@ -74,7 +79,10 @@ export function checkedDefinition(
   const eventTypes =
     input.eventTypes === undefined && current ? current.eventTypes : checkedEventTypes(input.eventTypes);
   const filters = checkedFilters(input.filters, current?.filters ?? NO_FILTERS);
-  const mode = input.mode === undefined ? (current?.mode ?? { kind: 'immediate' }) : checkedMode(input.mode);
+  const mode =
+    input.mode === undefined
+      ? (current?.mode ?? { kind: 'immediate' })
+      : checkedMode(input.mode, current?.mode ?? null);
   const maxAttempts =
     input.maxAttempts === undefined
       ? (current?.maxAttempts ?? context.defaultMaxAttempts)
@@ -188,22 +196,45 @@ function checkedFilters(
   };
 }
 
-function checkedMode(mode: DeliveryModeInput): DeliveryMode {
+function checkedMode(mode: DeliveryModeInput, current: DeliveryMode | null): DeliveryMode {
   if (mode.kind === 'immediate') return { kind: 'immediate' };
   if (mode.kind !== 'batch') throw fieldError('CW_ERR_VALIDATION', '/mode', 'must be immediate or batch');
+  // A change of one batch setting keeps the other, rather than resetting it to the default.
+  const base = current?.kind === 'batch' ? current : DEFAULT_BATCH;
   return {
     kind: 'batch',
     maxEvents: checkedInteger(
       '/batch/max_events',
-      mode.maxEvents ?? DEFAULT_BATCH.maxEvents,
+      mode.maxEvents ?? base.maxEvents,
       SUBSCRIPTION_LIMITS.batchMaxEvents,
     ),
     maxWaitMs: checkedInteger(
       '/batch/max_wait_ms',
-      mode.maxWaitMs ?? DEFAULT_BATCH.maxWaitMs,
+      mode.maxWaitMs ?? base.maxWaitMs,
       SUBSCRIPTION_LIMITS.batchMaxWaitMs,
     ),
   };
+}
+
+/**
+ * The reason recorded with a status change: the caller's, or a default naming the request. A
+ * reason goes with `paused` or `disabled` only — an active subscription has none.
+ */
+export function checkedStatusReason(
+  status: SubscriptionStatus | undefined,
+  reason: string | null | undefined,
+): string | null {
+  if (reason !== undefined && reason !== null && status !== 'paused' && status !== 'disabled')
+    throw fieldError('CW_ERR_VALIDATION', '/status_reason', 'goes only with status paused or disabled');
+  if (status === undefined || status === 'active') return null;
+  if (reason === undefined || reason === null || reason === '') return `${status} by API request`;
+  if (reason.length > SUBSCRIPTION_LIMITS.maxStatusReasonLength)
+    throw fieldError(
+      'CW_ERR_VALIDATION',
+      '/status_reason',
+      `must be at most ${SUBSCRIPTION_LIMITS.maxStatusReasonLength} characters`,
+    );
+  return reason;
 }
 
 function checkedInteger(

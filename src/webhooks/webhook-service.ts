@@ -21,6 +21,7 @@ import type { Subscription, SubscriptionSecrets } from './subscription.js';
 import {
   checkedDefinition,
   checkedGracePeriod,
+  checkedStatusReason,
   type NewSubscriptionInput,
   type SubscriptionDefinition,
   type SubscriptionPatch,
@@ -150,9 +151,10 @@ export class WebhookService {
     subscriptionId: string,
     patch: SubscriptionPatch,
   ): Promise<SubscriptionResource> {
+    const { status, statusReason, ...changes } = patch;
+    const reason = checkedStatusReason(status, statusReason);
     const current = await this.subscription(workspaceId, subscriptionId);
     const now = this.deps.clock.now();
-    const { status, ...changes } = patch;
     if (Object.keys(changes).length > 0) {
       const definition: SubscriptionDefinition = checkedDefinition(
         changes,
@@ -162,8 +164,10 @@ export class WebhookService {
       if (!(await this.deps.subscriptions.update({ ...current, ...definition, updatedAt: now }, now)))
         throw notFound(subscriptionId);
     }
-    if (status !== undefined && status !== current.status) {
-      const reason = status === 'active' ? null : `${status} by API request`;
+    if (
+      status !== undefined &&
+      (status !== current.status || (statusReason != null && reason !== current.statusReason))
+    ) {
       if (
         !(await this.deps.subscriptions.changeStatus(workspaceId, subscriptionId, {
           status,

@@ -41,6 +41,22 @@ const V1_OPERATIONS: Record<string, string[]> = {
   '/v1/analytics/clicks/top-links': ['get'],
   '/v1/events': ['get'],
   '/v1/events/{event_id}': ['get'],
+  '/v1/stream/clicks': ['get'],
+  '/v1/webhook-subscriptions': ['get', 'post'],
+  '/v1/webhook-subscriptions/{subscription_id}': ['delete', 'get', 'patch'],
+  '/v1/webhook-subscriptions/{subscription_id}/rotate-secret': ['post'],
+  '/v1/webhook-subscriptions/{subscription_id}/test': ['post'],
+  '/v1/webhook-subscriptions/{subscription_id}/resume': ['post'],
+  '/v1/webhook-subscriptions/{subscription_id}/events': ['get'],
+  '/v1/webhook-subscriptions/{subscription_id}/health': ['get'],
+  '/v1/webhook-subscriptions/{subscription_id}/replays': ['get'],
+  '/v1/webhook-deliveries': ['get'],
+  '/v1/webhook-deliveries/{delivery_id}': ['get'],
+  '/v1/webhook-deliveries/replay': ['post'],
+  '/v1/workspace/settings': ['get', 'patch'],
+  '/v1/privacy/erasure-requests': ['post'],
+  '/v1/privacy/erasure-requests/{erasure_request_id}': ['get'],
+  '/v1/exports/clicks': ['get'],
 };
 
 const SAMPLE_IDS: Record<string, string> = {
@@ -49,6 +65,9 @@ const SAMPLE_IDS: Record<string, string> = {
   link_id: UNKNOWN_IDS.link,
   click_id: 'clk_01E0000000000000000000000A',
   event_id: 'evt_01E0000000000000000000000A',
+  subscription_id: 'sub_01E0000000000000000000000A',
+  delivery_id: 'dlv_01E0000000000000000000000A',
+  erasure_request_id: 'era_01E0000000000000000000000A',
 };
 
 let server: TestServer;
@@ -69,10 +88,11 @@ describe('/healthz and /readyz', () => {
     expect(answer.body).toEqual({ status: 'ok' });
   });
 
-  it('/readyz answers 200 {status: ready} when the store answers', async () => {
-    const answer = await anonymous('GET', '/readyz');
+  it('/readyz answers 200 {status: ready} when the store answers and every stage runs', async () => {
+    const answer = await anonymous<{ status: string; stages: Record<string, string> }>('GET', '/readyz');
     expect(answer.status).toBe(200);
-    expect(answer.body).toEqual({ status: 'ready' });
+    expect(answer.body.status).toBe('ready');
+    expect(Object.values(answer.body.stages).every((state) => state === 'running')).toBe(true);
   });
 
   it('both answer HEAD, and ignore whatever Authorization is sent', async () => {

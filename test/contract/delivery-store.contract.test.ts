@@ -572,8 +572,9 @@ for (const engine of BACKENDS) {
         ],
         T0,
       );
+      const testDelivery = newId('delivery');
       await backend.deliveries.insertTestDelivery({
-        deliveryId: newId('delivery'),
+        deliveryId: testDelivery,
         workspaceId: ws,
         subscriptionId: a.subscriptionId,
         eventId: newId('event'),
@@ -588,6 +589,30 @@ for (const engine of BACKENDS) {
           leaseMs: LEASE,
         }),
       ).toEqual([]);
+      // A test send is logged with its delivery, but is left out of the subscription's figures.
+      const testFailure = failure(testDelivery, a.subscriptionId, {
+        status: 'failed',
+        reason: 'attempts_exhausted',
+      });
+      await backend.deliveries.recordAttempts(
+        [
+          {
+            ...testFailure,
+            attempt: { ...testFailure.attempt!, trigger: 'test', durationMs: 999 },
+            endpoint: 'none',
+          },
+        ],
+        T0,
+      );
+      expect(await backend.deliveryLog.attempts(ws, testDelivery)).toMatchObject([
+        { trigger: 'test', statusCode: 500 },
+      ]);
+      expect(await backend.deliveryLog.attemptStats(a.subscriptionId, T0)).toEqual({
+        total: 3,
+        byOutcome: { succeeded: 2, partial: 0, failed: 1 },
+        byErrorCategory: { http_5xx: 1 },
+      });
+      expect(await backend.deliveryLog.durationQuantiles(a.subscriptionId, T0, [1])).toEqual([12.5]);
 
       const replay = (selection: Parameters<Backend['deliveries']['createReplay']>[0]['selection']) =>
         backend.deliveries.createReplay({

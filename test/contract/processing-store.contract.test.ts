@@ -48,7 +48,7 @@ function aClick(overrides: Partial<ProcessedClick> = {}): ProcessedClick {
 
 function batchOf(
   clicks: ProcessedClick[],
-  position: number,
+  position: number | null,
   extra: Partial<ProcessedBatch> = {},
 ): ProcessedBatch {
   return {
@@ -104,6 +104,14 @@ for (const engine of BACKENDS) {
         new Set([first.clickId, second.clickId]),
       );
       expect(await backend.events.listAfter('ws_A', null, 10)).toHaveLength(2);
+    });
+
+    it('leaves the cursor alone for a batch without a position (the log keeps the progress)', async () => {
+      await backend.processing.commit(batchOf([aClick()], 7));
+      const click = aClick();
+      await backend.processing.commit(batchOf([click], null));
+      expect(await backend.processing.readCursor('processor')).toBe(7);
+      expect(await backend.processing.getClick('ws_A', click.clickId)).toEqual(click);
     });
 
     it('writes nothing at all when a click of the batch is already stored', async () => {

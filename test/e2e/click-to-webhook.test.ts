@@ -1,9 +1,5 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UndiciWebhookTransport } from '../../src/adapters/http/undici-webhook-transport.js';
-import { openEmbeddedBackend } from '../../src/adapters/sqlite/embedded-backend.js';
-import { systemClock } from '../../src/kernel/clock.js';
-import { WebhookService } from '../../src/webhooks/webhook-service.js';
 import { apiClient, click } from '../support/api-client.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { WebhookReceiver } from '../support/webhook-receiver.js';
@@ -26,34 +22,15 @@ describe('click → processor thread → dispatcher thread → signed webhook', 
     const link = await api<{ link_id: string }>('POST', '/v1/links', {
       body: { destination_url: 'https://example.com/', alias: 'hooked', tags: ['e2e'] },
     });
-    // The subscription API is not wired yet: create it through the store, as that API will.
-    const backend = await openEmbeddedBackend({
-      dataDir: server.dataDir,
-      captureDurability: 'process',
-      captureMaxBatch: 10,
-    });
-    const transport = new UndiciWebhookTransport({ allowPrivateAddresses: true, maxResponseBytes: 4096 });
-    let secret: string;
-    try {
-      const service = new WebhookService(
-        {
-          subscriptions: backend.subscriptions,
-          deliveries: backend.deliveries,
-          log: backend.deliveryLog,
-          transport,
-          clock: systemClock,
-        },
-        { retryScheduleMs: [1_000], timeoutMs: 5_000, allowPrivateAddresses: true },
-      );
-      ({ secret } = await service.createSubscription(server.running.defaultWorkspaceId, {
+    const subscription = await api<{ secret: string }>('POST', '/v1/webhook-subscriptions', {
+      body: {
         url: receiver.url(),
-        eventTypes: ['click.created'],
-        filters: { linkIds: [link.body.link_id] },
-      }));
-    } finally {
-      await transport.close();
-      await backend.close();
-    }
+        event_types: ['click.created'],
+        filters: { link_ids: [link.body.link_id] },
+      },
+    });
+    expect(subscription.status, subscription.text).toBe(201);
+    const { secret } = subscription.body;
 
     const browser = {
       'user-agent':

@@ -94,7 +94,13 @@ describe('processor crash (SIGKILL between log read and commit)', () => {
       );
     }
     await Promise.all(appends);
-    lastPosition = (await backend.clickLog.readAfter(CLICKS - 1, 10)).at(-1)!.position;
+    // The embedded log numbers entries 1, 2, …: the last one is the one after position CLICKS - 1.
+    const tail = await backend.clickLog.openConsumer({
+      group: 'tail',
+      batchSize: 10,
+      committedPosition: async () => CLICKS - 1,
+    });
+    lastPosition = (await tail.fetch()).at(-1)!.position;
     await backend.close();
   });
   afterAll(() => temp.remove());

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/kernel/logger.js';
+import { ErasureService } from '../../src/privacy/erasure-service.js';
 import { CHROME_DESKTOP, ProcessingHarness } from '../support/processing-harness.js';
 
 const SAMPLES = path.resolve(import.meta.dirname, '../../docs/events');
@@ -48,18 +50,34 @@ describe('docs/events samples', () => {
       await h.processAll();
       h.clock.advance(2000);
     }
+    const collect = () => {
+      for (const row of h.query<{ event_type: string; payload: string }>(
+        'SELECT event_type, payload FROM events',
+      )) {
+        if (!produced.has(row.event_type)) produced.set(row.event_type, JSON.parse(row.payload));
+      }
+    };
+    collect();
+    // Erasing the link's clicks deletes their click events and announces each as click.deleted.
+    const erasures = new ErasureService({
+      store: h.backend.erasures,
+      salts: h.backend.ipSalts,
+      clickLog: h.backend.clickLogPruning,
+      links: h.backend.links,
+      clock: h.clock,
+      logger: createLogger('silent'),
+    });
+    await erasures.request(h.workspaceId, { kind: 'link', linkId }, 'key_samples');
+    await erasures.idle();
     await h.links.delete(h.workspaceId, linkId);
-    for (const row of h.query<{ event_type: string; payload: string }>(
-      'SELECT event_type, payload FROM events',
-    )) {
-      if (!produced.has(row.event_type)) produced.set(row.event_type, JSON.parse(row.payload));
-    }
+    collect();
   });
   afterAll(async () => h.close());
 
   it('produces each event type the catalogue documents as emitted', () => {
     expect([...produced.keys()].sort()).toEqual([
       'click.created',
+      'click.deleted',
       'click.flagged',
       'link.created',
       'link.deleted',
@@ -67,7 +85,14 @@ describe('docs/events samples', () => {
     ]);
   });
 
-  for (const type of ['click.created', 'click.flagged', 'link.created', 'link.updated', 'link.deleted']) {
+  for (const type of [
+    'click.created',
+    'click.deleted',
+    'click.flagged',
+    'link.created',
+    'link.updated',
+    'link.deleted',
+  ]) {
     it(`docs/events/${type}.json has the real payload's shape`, () => {
       const sample: unknown = JSON.parse(fs.readFileSync(path.join(SAMPLES, `${type}.json`), 'utf8'));
       expect(shape(sample)).toEqual(shape(produced.get(type)));

@@ -36,9 +36,11 @@ export async function freePort(): Promise<number> {
 export async function startChildServer(
   dataDir: string,
   env: Record<string, string> = {},
+  ports: { readonly edge: number; readonly api: number } | null = null,
 ): Promise<ChildServer> {
-  const edgePort = await freePort();
-  const apiPort = await freePort();
+  // Fixed ports let a restarted server take over where a killed one stood, under the same load.
+  const edgePort = ports?.edge ?? (await freePort());
+  const apiPort = ports?.api ?? (await freePort());
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), 'start'], {
     cwd: ROOT,
     env: {
@@ -79,8 +81,18 @@ export async function startChildServer(
       return server;
     await sleep(100);
   }
+  const probes = `readyz ${await statusOf(`${server.apiUrl}/readyz`)}, edge healthz ${await statusOf(`${server.edgeUrl}/healthz`)}`;
   await server.kill();
-  throw new Error(`clickwire did not become ready within 30 s: ${stderr}`);
+  throw new Error(`clickwire did not become ready within 30 s (${probes}): ${stderr}`);
+}
+
+async function statusOf(url: string): Promise<string> {
+  try {
+    const response = await request(url);
+    return `${response.statusCode} ${await response.body.text()}`;
+  } catch (error) {
+    return String(error);
+  }
 }
 
 async function answers(url: string): Promise<boolean> {

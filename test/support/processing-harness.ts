@@ -2,6 +2,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Backend } from '../../src/adapters/backend.js';
 import { openEmbeddedBackend } from '../../src/adapters/sqlite/embedded-backend.js';
+import type { ClickLog } from '../../src/click-log/click-log.js';
 import type { RawClick } from '../../src/click-log/raw-click.js';
 import { DomainService } from '../../src/domains/domain-service.js';
 import { ManualClock } from '../../src/kernel/clock.js';
@@ -10,7 +11,11 @@ import { createLogger } from '../../src/kernel/logger.js';
 import type { NewLinkInput } from '../../src/links/link-input.js';
 import { LinkService } from '../../src/links/link-service.js';
 import { DailySalts } from '../../src/privacy/daily-salts.js';
-import { ClickProcessor, type ClickProcessorOptions } from '../../src/processing/click-processor.js';
+import {
+  ClickProcessor,
+  type ClickProcessorDeps,
+  type ClickProcessorOptions,
+} from '../../src/processing/click-processor.js';
 import { ReferenceData } from '../../src/processing/reference-data.js';
 import { TenancyService } from '../../src/tenancy/tenancy-service.js';
 import { rawClick } from '../fixtures/raw-click.js';
@@ -45,12 +50,17 @@ export class ProcessingHarness {
     private readonly remove: () => void,
   ) {}
 
-  static async open(options: Partial<ClickProcessorOptions> = {}): Promise<ProcessingHarness> {
+  /** `clickLog`: a log to use instead of the embedded one (the harness closes it). */
+  static async open(
+    options: Partial<ClickProcessorOptions> = {},
+    { clickLog }: { readonly clickLog?: ClickLog } = {},
+  ): Promise<ProcessingHarness> {
     const temp = makeTempDir('clickwire-processing-');
     const backend = await openEmbeddedBackend({
       dataDir: temp.dir,
       captureDurability: 'process',
       captureMaxBatch: 1000,
+      ...(clickLog ? { clickLog } : {}),
     });
     const harness = new ProcessingHarness(backend, temp.dir, temp.remove);
     harness.tenancy = new TenancyService({
@@ -71,12 +81,18 @@ export class ProcessingHarness {
     return harness;
   }
 
-  /** A fresh processor over the same store, as after a restart (its in-memory state is gone). */
-  newProcessor(options: Partial<ClickProcessorOptions> = {}): ClickProcessor {
+  /**
+   * A fresh processor over the same store, as after a restart (its in-memory state is gone), or —
+   * given its own `clickLog` connection or `store` — as another process of the group would be.
+   */
+  newProcessor(
+    options: Partial<ClickProcessorOptions> = {},
+    deps: Partial<Pick<ClickProcessorDeps, 'clickLog' | 'store'>> = {},
+  ): ClickProcessor {
     return new ClickProcessor(
       {
-        clickLog: this.backend.clickLog,
-        store: this.backend.processing,
+        clickLog: deps.clickLog ?? this.backend.clickLog,
+        store: deps.store ?? this.backend.processing,
         reference: new ReferenceData(this.backend, this.clock, 'clk.example.test'),
         salts: new DailySalts(this.backend.ipSalts, this.clock),
         clock: this.clock,

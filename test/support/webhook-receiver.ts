@@ -32,7 +32,8 @@ export class WebhookReceiver {
 
   private constructor(private readonly server: http.Server) {}
 
-  static async start(): Promise<WebhookReceiver> {
+  /** On `port` 0 (any free one), or on a given port, e.g. to come back where a closed receiver stood. */
+  static async start(port = 0): Promise<WebhookReceiver> {
     const server = http.createServer();
     const receiver = new WebhookReceiver(server);
     server.on('request', (req, res) => {
@@ -62,7 +63,7 @@ export class WebhookReceiver {
         else send();
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
     return receiver;
   }
 

@@ -26,6 +26,7 @@ export interface StoreSchema {
   webhook_batch_events: WebhookBatchEventsTable;
   webhook_attempts: WebhookAttemptsTable;
   webhook_replays: WebhookReplaysTable;
+  erasure_requests: ErasureRequestsTable;
 }
 
 export interface InstanceSettingsTable {
@@ -41,6 +42,12 @@ export interface WorkspacesTable {
   uniqueness_rule: string;
   /** IANA zone calendar-day rules and daily buckets follow. */
   timezone: string;
+  /** Retention in days (migration 0006); `rollup_retention_days` NULL keeps rollups forever. */
+  raw_click_retention_days: Generated<number>;
+  event_retention_days: Generated<number>;
+  rollup_retention_days: number | null;
+  /** JSON object of privacy switches; absent keys take their defaults. */
+  privacy_options: Generated<string>;
 }
 
 export interface ApiKeysTable {
@@ -312,4 +319,25 @@ export interface WebhookReplaysTable {
   requested_at: number;
   event_count: number;
   delivery_count: number;
+}
+
+/** The erasure request log (migration 0006): what was asked, by whom, and what it removed. */
+export interface ErasureRequestsTable {
+  request_id: string;
+  workspace_id: string;
+  fingerprint: string;
+  kind: string;
+  selector: string;
+  status: string;
+  requested_by: string;
+  requested_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  clicks_erased: number;
+  raw_clicks_erased: number;
+  events_purged: number;
+  delivery_bodies_purged: number;
+  rollup_clicks_subtracted: number;
+  salt_days: number;
+  error: string | null;
 }

@@ -23,12 +23,6 @@ type AccessPath =
   | { readonly kind: 'nothing' };
 
 /**
- * With concurrent writers a transaction can commit a lower `seq` after a reader saw a higher one;
- * such an engine must override the horizon (see `ClickReadStore.ingestionHorizon`) rather than inherit this one.
- */
-const CONCURRENT_WRITERS = 'the highest seq is not a safe horizon when writers commit concurrently';
-
-/**
  * The click list's reads. Which index serves a page is decided here, and the queries are written
  * so the planner cannot pick another: conditions that only filter are wrapped in
  * {@link filterOnly}. Otherwise a filter on an indexed column (the ingestion horizon on `seq`, say)
@@ -42,9 +36,11 @@ const CONCURRENT_WRITERS = 'the highest seq is not a safe horizon when writers c
 export class SqlClickReadStore implements ClickReadStore {
   constructor(private readonly engine: SqlEngine) {}
 
-  /** The highest `seq`: right only where one writer at a time hands `seq` out, in commit order. */
+  /**
+   * The highest `seq`. A safe horizon because `seq` is handed out in commit order: by SQLite's one
+   * writer, and on PostgreSQL under the lock every insert takes (migrations 0002/0003).
+   */
   async ingestionHorizon(): Promise<number> {
-    if (this.engine.supportsConcurrentWriters) throw new Error(CONCURRENT_WRITERS);
     const row = await this.engine.db
       .selectFrom('clicks')
       .select((eb) => eb.fn.max('seq').as('seq'))

@@ -132,6 +132,8 @@ export class SqlDeliveryLog implements DeliveryLog {
       .select(['outcome', 'error_category', (eb) => eb.fn.countAll<number>().as('n')])
       .where('subscription_id', '=', subscriptionId)
       .where('started_at', '>=', since)
+      // Test sends say nothing about how the subscription's real deliveries fare.
+      .where('trigger', '!=', 'test')
       .groupBy(['outcome', 'error_category'])
       .execute();
     const byOutcome: Record<AttemptOutcomeKind, number> = { succeeded: 0, partial: 0, failed: 0 };
@@ -157,7 +159,8 @@ export class SqlDeliveryLog implements DeliveryLog {
     const scope = this.engine.db
       .selectFrom('webhook_attempts')
       .where('subscription_id', '=', subscriptionId)
-      .where('started_at', '>=', since);
+      .where('started_at', '>=', since)
+      .where('trigger', '!=', 'test');
     const counted = await scope.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
     const n = Number(counted?.n ?? 0);
     if (n === 0) return quantiles.map(() => null);

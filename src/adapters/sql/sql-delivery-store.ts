@@ -31,8 +31,11 @@ const CHUNK = 200;
 /**
  * The dispatcher's store on any SQL engine, with Kysely. Claiming takes the subscription's due
  * rows and leases them in one transaction; under SQLite's single writer nobody can claim in
- * between. A PostgreSQL adapter would add `FOR UPDATE SKIP LOCKED` to the claim's select
- * (`SqlEngine.supportsSkipLocked`) so several dispatchers share the work.
+ * between. Where the engine has `FOR UPDATE SKIP LOCKED` (`SqlEngine.supportsSkipLocked`,
+ * PostgreSQL) the claim's select takes it, so several dispatchers share the work: each locks the
+ * rows it leases and passes over rows another is leasing at that moment. A fan-out moves the
+ * shared cursor only from where it read it (a conditional upsert), so of two dispatchers fanning
+ * out the same events one commits and the other rolls back.
  *
  * On SQLite, production uses `SqliteDeliveryStore`, which runs fan-out, claims and the attempt
  * log as `BEGIN IMMEDIATE` transactions; the methods it keeps from here (batches, replays) write
@@ -91,7 +94,7 @@ export class SqlDeliveryStore implements DeliveryStore {
   }
 
   async commitFanOut(fanOut: FanOut): Promise<FanOutCommit> {
-    return this.engine.db.transaction().execute(async (trx) => {
+    const commit = this.engine.db.transaction().execute(async (trx): Promise<FanOutCommit> => {
       const cursor = await trx
         .selectFrom('consumer_cursors')
         .select('position')
@@ -161,17 +164,27 @@ export class SqlDeliveryStore implements DeliveryStore {
           .values(deliveries.slice(i, i + CHUNK))
           .execute();
       }
-      await trx
+      // Only from the position read above: with concurrent writers another dispatcher may have
+      // moved it since (the upsert re-checks the newest row version), and then all of this is undone.
+      const moved = await trx
         .insertInto('consumer_cursors')
         .values({ consumer: fanOut.consumer, position: fanOut.to, updated_at: fanOut.now })
         .onConflict((oc) =>
-          oc.column('consumer').doUpdateSet((eb) => ({
-            position: eb.ref('excluded.position'),
-            updated_at: eb.ref('excluded.updated_at'),
-          })),
+          oc
+            .column('consumer')
+            .doUpdateSet((eb) => ({
+              position: eb.ref('excluded.position'),
+              updated_at: eb.ref('excluded.updated_at'),
+            }))
+            .where('consumer_cursors.position', '=', fanOut.from),
         )
-        .execute();
+        .executeTakeFirst();
+      if (Number(moved.numInsertedOrUpdatedRows ?? 0) !== 1) throw new CursorMoved();
       return { committed: true, sequences };
+    });
+    return commit.catch((error: unknown): FanOutCommit => {
+      if (error instanceof CursorMoved) return { committed: false };
+      throw error;
     });
   }
 
@@ -286,6 +299,7 @@ export class SqlDeliveryStore implements DeliveryStore {
         .orderBy('due_at')
         .orderBy('delivery_id')
         .limit(request.limit)
+        .$if(this.engine.supportsSkipLocked, (q) => q.forUpdate().skipLocked())
         .execute();
       if (rows.length === 0) return [];
       await trx
@@ -324,7 +338,9 @@ export class SqlDeliveryStore implements DeliveryStore {
     return this.engine.db.transaction().execute(async (trx) => {
       for (const record of records) await applyRecord(trx, record, now);
       const failing: string[] = [];
-      for (const [subscriptionId, effect] of streakEffects(records, now)) {
+      // In id order: dispatchers recording at once lock the subscription rows in the same order.
+      const effects = [...streakEffects(records, now)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      for (const [subscriptionId, effect] of effects) {
         await trx
           .updateTable('webhook_subscriptions')
           .set((eb) =>
@@ -443,6 +459,9 @@ export class SqlDeliveryStore implements DeliveryStore {
     });
   }
 }
+
+/** Rolls a fan-out back when the cursor moved under it. */
+class CursorMoved extends Error {}
 
 /** How long a test delivery stays leased to the API process that sends it. */
 const TEST_LEASE_MS = 120_000;

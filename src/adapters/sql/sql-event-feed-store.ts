@@ -8,12 +8,6 @@ import { filterOnly } from './sql-filter-only.js';
 type EventQuery = SelectQueryBuilder<StoreSchema, 'events', Selectable<EventsTable>>;
 
 /**
- * With concurrent writers a transaction can commit a lower `seq` after a reader saw a higher one;
- * such an engine must override the horizon (see `EventFeedStore.horizon`) rather than inherit this one.
- */
-const CONCURRENT_WRITERS = 'the highest seq is not a safe horizon when writers commit concurrently';
-
-/**
  * Events in commit order, by the indexes of migration 0004: `(workspace_id, seq)` and, per
  * requested type, `(workspace_id, event_type, seq)` — one short range per type, merged — so a page
  * of rare `link.*` events never walks past the click events between them. Id bounds only filter.
@@ -21,9 +15,11 @@ const CONCURRENT_WRITERS = 'the highest seq is not a safe horizon when writers c
 export class SqlEventFeedStore implements EventFeedStore {
   constructor(private readonly engine: SqlEngine) {}
 
-  /** The highest `seq`: right only where one writer at a time hands `seq` out, in commit order. */
+  /**
+   * The highest `seq`. A safe horizon because `seq` is handed out in commit order: by SQLite's one
+   * writer, and on PostgreSQL under the lock every insert takes (migrations 0002/0003).
+   */
   async horizon(): Promise<number> {
-    if (this.engine.supportsConcurrentWriters) throw new Error(CONCURRENT_WRITERS);
     const row = await this.engine.db
       .selectFrom('events')
       .select((eb) => eb.fn.max('seq').as('seq'))

@@ -20,6 +20,15 @@ export class SqlIpSaltStore implements IpSaltStore {
     return row.salt;
   }
 
+  async held(workspaceId: string): Promise<{ day: string; salt: string }[]> {
+    return this.engine.db
+      .selectFrom('ip_salts')
+      .select(['day', 'salt'])
+      .where('workspace_id', '=', workspaceId)
+      .orderBy('day')
+      .execute();
+  }
+
   async deleteBefore(day: string): Promise<number> {
     const result = await this.engine.db.deleteFrom('ip_salts').where('day', '<', day).executeTakeFirst();
     return Number(result.numDeletedRows);

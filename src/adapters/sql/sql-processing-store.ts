@@ -9,6 +9,7 @@ import {
   ClicksAlreadyStoredError,
   type ProcessedBatch,
   type ProcessingStore,
+  type VisitorWindow,
   visitorWindowId,
 } from '../../processing/processing-store.js';
 import type { RollupDelta } from '../../processing/rollups/rollup-deltas.js';
@@ -66,10 +67,17 @@ export class SqlProcessingStore implements ProcessingStore {
     return windows;
   }
 
+  /**
+   * Row locks are taken in key order (relabels, windows and rollups sorted), so two processors
+   * committing overlapping batches at once wait for each other instead of deadlocking. Clicks and
+   * events go last: on PostgreSQL inserting them takes the `seq` order lock until commit (a trigger,
+   * migrations 0002/0003), so it is held briefly; a duplicate click found there rolls back the
+   * rollups written before it.
+   */
   async commit(batch: ProcessedBatch): Promise<void> {
     await this.engine.db.transaction().execute(async (trx) => {
-      await insertClicks(trx, batch.clicks);
-      for (const relabel of batch.relabels) {
+      const relabels = [...batch.relabels].sort((a, b) => compare(a.clickId, b.clickId));
+      for (const relabel of relabels) {
         const { verdict } = relabel;
         await trx
           .updateTable('clicks')
@@ -83,7 +91,10 @@ export class SqlProcessingStore implements ProcessingStore {
           .where('click_id', '=', relabel.clickId)
           .execute();
       }
-      for (const part of chunks(batch.visitorWindows)) {
+      const windows = [...lastPerKey(batch.visitorWindows).values()].sort(
+        (a, b) => compare(a.linkId, b.linkId) || compare(a.visitorKey, b.visitorKey),
+      );
+      for (const part of chunks(windows)) {
         await trx
           .insertInto('visitor_windows')
           .values(
@@ -96,7 +107,8 @@ export class SqlProcessingStore implements ProcessingStore {
           )
           .execute();
       }
-      for (const part of chunks(batch.rollups)) {
+      const rollups = mergeRollups(batch.rollups).sort(compareRollupKeys);
+      for (const part of chunks(rollups)) {
         await trx
           .insertInto('click_rollups')
           .values(
@@ -128,6 +140,7 @@ export class SqlProcessingStore implements ProcessingStore {
           )
           .execute();
       }
+      await insertClicks(trx, batch.clicks);
       for (const part of chunks(batch.events)) {
         await trx
           .insertInto('events')
@@ -142,16 +155,19 @@ export class SqlProcessingStore implements ProcessingStore {
           )
           .execute();
       }
-      await trx
-        .insertInto('consumer_cursors')
-        .values({ consumer: batch.consumer, position: batch.position, updated_at: batch.at })
-        .onConflict((oc) =>
-          oc.column('consumer').doUpdateSet((eb) => ({
-            position: eb.ref('excluded.position'),
-            updated_at: eb.ref('excluded.updated_at'),
-          })),
-        )
-        .execute();
+      // No cursor when the click log keeps the group's progress (JetStream acknowledgements).
+      if (batch.position !== null) {
+        await trx
+          .insertInto('consumer_cursors')
+          .values({ consumer: batch.consumer, position: batch.position, updated_at: batch.at })
+          .onConflict((oc) =>
+            oc.column('consumer').doUpdateSet((eb) => ({
+              position: eb.ref('excluded.position'),
+              updated_at: eb.ref('excluded.updated_at'),
+            })),
+          )
+          .execute();
+      }
     });
   }
 
@@ -206,7 +222,8 @@ export class SqlProcessingStore implements ProcessingStore {
 /**
  * Inserts the batch's clicks; `ON CONFLICT DO NOTHING RETURNING` tells which went in. If any did not
  * (another processor stored it first), the transaction is abandoned so rollups and events are
- * never written for a click counted elsewhere.
+ * never written for a click counted elsewhere. The conflict has no target: the unique key is
+ * `click_id` on SQLite and `(click_id, occurred_at)` on PostgreSQL's partitioned table.
  */
 async function insertClicks(trx: Transaction<StoreSchema>, clicks: readonly ProcessedClick[]): Promise<void> {
   const duplicates: string[] = [];
@@ -214,7 +231,7 @@ async function insertClicks(trx: Transaction<StoreSchema>, clicks: readonly Proc
     const inserted = await trx
       .insertInto('clicks')
       .values(part.map(clickToRow))
-      .onConflict((oc) => oc.column('click_id').doNothing())
+      .onConflict((oc) => oc.doNothing())
       .returning('click_id')
       .execute();
     if (inserted.length !== part.length) {
@@ -239,8 +256,9 @@ export function clickToRow(click: ProcessedClick): Insertable<ClicksTable> {
     method: click.method,
     redirect_status: click.redirectStatus,
     block_reason: click.blockReason,
-    ip_hash: click.ipHash,
-    ip_prefix: click.ipPrefix,
+    // '' stands for "not collected" (privacy option off) in these NOT NULL columns; read back as null.
+    ip_hash: click.ipHash ?? '',
+    ip_prefix: click.ipPrefix ?? '',
     country: click.country,
     region: click.region,
     asn: click.asn,
@@ -277,8 +295,8 @@ export function clickFromRow(row: Selectable<ClicksTable>): ProcessedClick {
     method: row.method === 'HEAD' ? 'HEAD' : 'GET',
     redirectStatus: row.redirect_status as RedirectStatus,
     blockReason: row.block_reason as BlockReason | null,
-    ipHash: row.ip_hash,
-    ipPrefix: row.ip_prefix,
+    ipHash: row.ip_hash === '' ? null : row.ip_hash,
+    ipPrefix: row.ip_prefix === '' ? null : row.ip_prefix,
     country: row.country,
     region: row.region,
     asn: row.asn === null ? null : Number(row.asn),
@@ -308,6 +326,52 @@ function parseReasons(json: string): ReasonCode[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * One row per key in a multi-row upsert: PostgreSQL refuses to change the same row twice in one
+ * `INSERT … ON CONFLICT DO UPDATE`. Windows: the last one wins, as separate statements would.
+ */
+function lastPerKey(windows: readonly VisitorWindow[]): Map<string, VisitorWindow> {
+  return new Map(windows.map((w) => [visitorWindowId(w.linkId, w.visitorKey), w]));
+}
+
+/** Rollup deltas of the same cell summed into one (see {@link lastPerKey}). */
+function mergeRollups(deltas: readonly RollupDelta[]): RollupDelta[] {
+  const cells = new Map<string, RollupDelta>();
+  for (const delta of deltas) {
+    const key = JSON.stringify([
+      delta.workspaceId,
+      delta.hour,
+      delta.linkId,
+      delta.country,
+      delta.deviceType,
+      delta.referrerCategory,
+      delta.trafficClass,
+      delta.isUnique,
+    ]);
+    const known = cells.get(key);
+    cells.set(key, known ? { ...known, clicks: known.clicks + delta.clicks } : delta);
+  }
+  return [...cells.values()];
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Orders rollup cells by their primary key, the order their row locks are taken in. */
+function compareRollupKeys(a: RollupDelta, b: RollupDelta): number {
+  return (
+    compare(a.workspaceId, b.workspaceId) ||
+    a.hour - b.hour ||
+    compare(a.linkId ?? '', b.linkId ?? '') ||
+    compare(a.country ?? '', b.country ?? '') ||
+    compare(a.deviceType, b.deviceType) ||
+    compare(a.referrerCategory, b.referrerCategory) ||
+    compare(a.trafficClass, b.trafficClass) ||
+    Number(a.isUnique) - Number(b.isUnique)
+  );
 }
 
 function chunks<T>(items: readonly T[]): T[][] {

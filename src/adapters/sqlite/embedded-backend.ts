@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { ClickLog } from '../../click-log/click-log.js';
 import type { CaptureDurability } from '../../config/config.js';
 import type { Backend } from '../backend.js';
 import { migrateStore } from '../sql/migrate.js';
@@ -8,13 +9,17 @@ import { SqlClickReadStore } from '../sql/sql-click-read-store.js';
 import { SqlDeliveryLog } from '../sql/sql-delivery-log.js';
 import { SqlDeliveryStore } from '../sql/sql-delivery-store.js';
 import { SqlDomainStore } from '../sql/sql-domain-store.js';
+import { SqlErasureStore } from '../sql/sql-erasure-store.js';
 import { SqlEventFeedStore } from '../sql/sql-event-feed-store.js';
 import { SqlEventStore } from '../sql/sql-event-store.js';
+import { SqlIdempotencyStore } from '../sql/sql-idempotency-store.js';
 import { SqlIpSaltStore } from '../sql/sql-ip-salt-store.js';
 import { SqlLinkStore } from '../sql/sql-link-store.js';
 import { SqlProcessingStore } from '../sql/sql-processing-store.js';
+import { SqlRetentionStore } from '../sql/sql-retention-store.js';
 import { SqlSettingsStore } from '../sql/sql-settings-store.js';
 import { SqlSubscriptionStore } from '../sql/sql-subscription-store.js';
+import { SqlWorkspacePrivacyStore } from '../sql/sql-workspace-privacy-store.js';
 import { SqlWorkspaceStore } from '../sql/sql-workspace-store.js';
 import { openSqlite } from './open-sqlite.js';
 import { SqliteClickLog } from './sqlite-click-log.js';
@@ -40,6 +45,11 @@ export interface EmbeddedBackendOptions {
    * deliveries per second.
    */
   readonly storeCheckpoints?: 'inline' | 'background';
+  /**
+   * The click log to use instead of the embedded one (the JetStream log in scale-out). The
+   * backend owns it from here: `close` closes it.
+   */
+  readonly clickLog?: ClickLog;
 }
 
 export const STORE_FILE = 'clickwire.db';
@@ -58,11 +68,13 @@ export async function openEmbeddedBackend(options: EmbeddedBackendOptions): Prom
   const engine = sqliteEngine(storeDb);
   await migrateStore(engine);
   const storeCheckpointer = background ? new WalCheckpointer(storeFile) : null;
-  const clickLog = new SqliteClickLog({
-    file: path.join(options.dataDir, CLICK_LOG_FILE),
-    synchronous,
-    maxBatch: options.captureMaxBatch,
-  });
+  const clickLog =
+    options.clickLog ??
+    new SqliteClickLog({
+      file: path.join(options.dataDir, CLICK_LOG_FILE),
+      synchronous,
+      maxBatch: options.captureMaxBatch,
+    });
   return {
     links: new SqlLinkStore(engine),
     domains: new SqlDomainStore(engine),
@@ -83,6 +95,17 @@ export async function openEmbeddedBackend(options: EmbeddedBackendOptions): Prom
       ? new SqlDeliveryStore(engine)
       : new SqliteDeliveryStore(storeDb, engine),
     deliveryLog: new SqlDeliveryLog(engine),
+    idempotency: new SqlIdempotencyStore(engine),
+    workspacePrivacy: new SqlWorkspacePrivacyStore(engine),
+    retention: new SqlRetentionStore(engine),
+    // After an erasure, the WAL is copied back and truncated: no older page image of an erased row
+    // stays there. Under Kysely's connection mutex, so it never lands inside another transaction.
+    erasures: new SqlErasureStore(engine, () =>
+      engine.db.connection().execute(async () => {
+        storeDb.pragma('wal_checkpoint(TRUNCATE)');
+      }),
+    ),
+    clickLogPruning: clickLog instanceof SqliteClickLog ? clickLog : null,
     close: async () => {
       await clickLog.close();
       await engine.db.destroy();

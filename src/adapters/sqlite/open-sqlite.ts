@@ -26,6 +26,9 @@ export function openSqlite(file: string, options: SqliteOptions): SqliteDatabase
   // Another process (a separate role) may hold the write lock briefly; wait rather than fail.
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
+  // Deleted rows are overwritten with zeros, not just unlinked: erasure and retention must leave
+  // no recoverable trace of a visitor in the file. Costs extra writes on deletes only.
+  db.pragma('secure_delete = ON');
   if (!options.autoCheckpoint) db.pragma('wal_autocheckpoint = 0');
   return db;
 }

@@ -123,7 +123,8 @@ export class SqliteProcessingStore extends SqlProcessingStore {
       }
       for (const e of batch.events)
         s.insertEvent.run(e.eventId, e.workspaceId, e.eventType, e.occurredAt, e.payload);
-      s.upsertCursor.run(batch.consumer, batch.position, batch.at);
+      // No cursor when the click log keeps the group's progress (JetStream acknowledgements).
+      if (batch.position !== null) s.upsertCursor.run(batch.consumer, batch.position, batch.at);
     });
     await this.exclusive(() => write.immediate());
   }

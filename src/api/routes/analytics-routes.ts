@@ -12,6 +12,8 @@ import type {
 import { ZonedCalendar } from '../../analytics/zoned-calendar.js';
 import type { Clock } from '../../kernel/clock.js';
 import { fieldError } from '../../kernel/errors.js';
+import { privacyModeOf } from '../../privacy/privacy-settings.js';
+import type { WorkspaceSettingsService } from '../../privacy/workspace-settings-service.js';
 import type { TenancyService } from '../../tenancy/tenancy-service.js';
 import { principalOf } from '../authentication.js';
 import {
@@ -25,11 +27,14 @@ import {
   TopLinksQuery,
 } from '../schemas/analytics-schemas.js';
 import { ERROR_RESPONSES } from '../schemas/common.js';
+import { retentionNoticeView } from './privacy-views.js';
 
 export interface AnalyticsRoutesDeps {
   readonly analytics: ClickAnalytics;
   readonly tenancy: TenancyService;
   readonly clock: Clock;
+  /** For the privacy mode and raw-retention notice answers state; absent: neither is stated. */
+  readonly privacySettings?: WorkspaceSettingsService;
 }
 
 const COMMON_DESCRIPTION =
@@ -46,6 +51,7 @@ export function analyticsRoutes({
   analytics,
   tenancy,
   clock,
+  privacySettings,
 }: AnalyticsRoutesDeps): FastifyPluginAsyncTypebox {
   /** The validated query as a question, its zone and its range; a 400 naming the field otherwise. */
   async function questionOf(
@@ -82,18 +88,27 @@ export function analyticsRoutes({
     };
   }
 
-  function envelope<T>(
+  async function envelope<T>(
     answer: AnalyticsAnswer<unknown>,
     question: AnalyticsQuestion,
     calendar: ZonedCalendar,
     data: T[],
   ) {
+    const settings = privacySettings;
     return {
       data,
       totals: totalsView(answer.totals),
       range: { from: iso(question.from), to: iso(question.to) },
       timezone: calendar.timeZone,
       as_of: answer.asOf === null ? null : iso(answer.asOf),
+      ...(settings
+        ? {
+            privacy: privacyModeOf((await settings.privacyOf(question.workspaceId)).privacy),
+            retention: retentionNoticeView(
+              await settings.retentionNotice(question.workspaceId, question.from),
+            ),
+          }
+        : {}),
     };
   }
 

@@ -5,6 +5,7 @@ import type { ClickList } from '../../clicks/click-list.js';
 import { clickResource } from '../../clicks/click-resource.js';
 import type { ClickSimulator } from '../../clicks/click-simulator.js';
 import { ClickwireError } from '../../kernel/errors.js';
+import type { WorkspaceSettingsService } from '../../privacy/workspace-settings-service.js';
 import { principalOf } from '../authentication.js';
 import { type CursorCodec, cursorInteger } from '../cursor-codec.js';
 import {
@@ -16,6 +17,7 @@ import {
   SimulatedClickSchema,
 } from '../schemas/click-schemas.js';
 import { ERROR_RESPONSES } from '../schemas/common.js';
+import { retentionNoticeView } from './privacy-views.js';
 
 const CLICKS_LIST = 'clicks';
 
@@ -23,10 +25,17 @@ export interface ClickRoutesDeps {
   readonly clicks: ClickList;
   readonly simulator: ClickSimulator;
   readonly cursors: CursorCodec;
+  /** For the raw-retention notice on lists; absent: no notice. */
+  readonly privacySettings?: WorkspaceSettingsService;
 }
 
 /** Stored clicks: the list (newest first, or sync by ingestion), one click, and simulated clicks. */
-export function clickRoutes({ clicks, simulator, cursors }: ClickRoutesDeps): FastifyPluginAsyncTypebox {
+export function clickRoutes({
+  clicks,
+  simulator,
+  cursors,
+  privacySettings,
+}: ClickRoutesDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
       '/v1/clicks',
@@ -54,6 +63,14 @@ export function clickRoutes({ clicks, simulator, cursors }: ClickRoutesDeps): Fa
         const order = query.order ?? 'desc';
         const binding = { workspace: workspaceId, order, filter };
         const position = query.cursor ? cursors.decode(CLICKS_LIST, query.cursor, binding) : null;
+        // Says whether the range reaches back before raw retention (those clicks are gone).
+        const retention = privacySettings
+          ? {
+              retention: retentionNoticeView(
+                await privacySettings.retentionNotice(workspaceId, filter.occurredFrom),
+              ),
+            }
+          : {};
 
         if (order === 'asc') {
           const afterSeq = position === null ? 0 : cursorInteger(position, 'a');
@@ -62,6 +79,7 @@ export function clickRoutes({ clicks, simulator, cursors }: ClickRoutesDeps): Fa
             data: page.clicks.map((stored) => clickResource(stored.click)),
             next_cursor: cursors.encode(CLICKS_LIST, { a: page.nextSeq }, binding),
             has_more: page.hasMore,
+            ...retention,
           };
         }
         const page = await clicks.newestFirst(
@@ -86,6 +104,7 @@ export function clickRoutes({ clicks, simulator, cursors }: ClickRoutesDeps): Fa
                   binding,
                 ),
           has_more: page.next !== null,
+          ...retention,
         };
       },
     );
@@ -148,8 +167,8 @@ export function clickRoutes({ clicks, simulator, cursors }: ClickRoutesDeps): Fa
   };
 }
 
-/** Query parameters → the filter input; absent stays absent. */
-function filterInput(query: Static<typeof ClickListQuery>) {
+/** Query parameters → the filter input; absent stays absent. The click stream takes the same filters. */
+export function filterInput(query: Partial<Static<typeof ClickListQuery>>) {
   return {
     ...(query.link_id === undefined ? {} : { linkId: query.link_id }),
     ...(query.campaign_id === undefined ? {} : { campaignId: query.campaign_id }),

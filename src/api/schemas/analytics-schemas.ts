@@ -2,6 +2,7 @@ import { type TObject, type TProperties, type TSchema, Type } from '@sinclair/ty
 import { idPattern } from '../../kernel/ids.js';
 import { CampaignId, TagName } from './click-schemas.js';
 import { Nullable, Timestamp } from './common.js';
+import { PrivacyModeSchema, RetentionNoticeSchema } from './privacy-schemas.js';
 
 /** The query every analytics route takes. */
 const analyticsQueryFields = {
@@ -83,6 +84,20 @@ function AnalyticsAnswerOf<T extends TSchema>(row: T, title: string): TObject {
         Type.String({
           description:
             'When the processor last committed: clicks captured since may not be counted yet. Null before the first.',
+        }),
+      ),
+      privacy: Type.Optional(
+        Type.Object(PrivacyModeSchema.properties, {
+          description:
+            'The privacy mode the workspace captures clicks under now. Counts come from rollups, which keep ' +
+            'no personal data whatever the mode; each click states the mode it was captured under.',
+        }),
+      ),
+      retention: Type.Optional(
+        Type.Object(RetentionNoticeSchema.properties, {
+          description:
+            'Raw retention against the range: counts before `raw_clicks_from` still come from rollups, ' +
+            'but the clicks themselves can no longer be listed.',
         }),
       ),
     },

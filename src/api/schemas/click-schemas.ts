@@ -5,6 +5,7 @@ import { LINK_LIMITS } from '../../links/link-input.js';
 import { TRAFFIC_CLASSES } from '../../processing/classification/traffic-class.js';
 import { DEVICE_TYPES, REFERRER_CATEGORIES } from '../../processing/enrichment/enrichment.js';
 import { Nullable, Timestamp } from './common.js';
+import { PrivacyModeSchema, RetentionNoticeSchema } from './privacy-schemas.js';
 
 const literals = <T extends string>(values: readonly T[], description: string) =>
   Type.Union(
@@ -45,7 +46,12 @@ export const ClickSchema = Type.Object(
     referrer_category: Type.String(),
     referrer_host: Nullable(Type.String({ description: 'Host only; never a path or query.' })),
     language: Nullable(Type.String()),
-    ip_hash: Type.String({ description: 'Keyed hash of the client address; its key changes daily.' }),
+    ip_hash: Nullable(
+      Type.String({
+        description:
+          'Keyed hash of the client address; its key changes daily. `null` where the workspace turned it off.',
+      }),
+    ),
     is_unique: Type.Boolean(),
     uniqueness_rule: Type.String(),
     traffic_class: Type.String(),
@@ -56,7 +62,10 @@ export const ClickSchema = Type.Object(
     reasons: Type.Array(Type.String(), { description: 'Codes of the classification rules that fired.' }),
     redirect_status: Type.String({ description: '`success`, `blocked` or `not_found`.' }),
     block_reason: Nullable(Type.String()),
-    privacy_mode: Type.String(),
+    privacy_mode: Type.String({
+      description: '`hashed_ip_truncated_prefix` for the default mode, else a compact label of `privacy`.',
+    }),
+    privacy: PrivacyModeSchema,
     simulated: Type.Boolean({ description: 'Recorded by `POST /v1/clicks/simulate`.' }),
   },
   { $id: 'Click', title: 'Click' },
@@ -118,6 +127,7 @@ export const ClickPageSchema = Type.Object({
     }),
   ),
   has_more: Type.Boolean({ description: 'More clicks can be fetched right away.' }),
+  retention: Type.Optional(RetentionNoticeSchema),
 });
 
 export const ClickIdParams = Type.Object({ click_id: Type.String({ pattern: idPattern('click') }) });

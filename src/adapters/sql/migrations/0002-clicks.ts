@@ -1,7 +1,17 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
+import { isPostgres, lockSeqOrderOnInsert } from './postgres-seq-order.js';
 
-/** Processed clicks, uniqueness windows, hourly rollups, stage cursors and workspace click settings. */
+/**
+ * Processed clicks, uniqueness windows, hourly rollups, stage cursors and workspace click settings.
+ *
+ * On PostgreSQL `clicks` is partitioned by month of `occurred_at` (range partitions created ahead
+ * by the backend's maintenance, a default partition for anything outside them), so retention drops
+ * whole partitions. A partitioned table's keys must include the partition key: the primary key is
+ * `(seq, occurred_at)` and idempotency is `UNIQUE (click_id, occurred_at)` — exact, because a
+ * click's `occurred_at` comes from its raw click and is the same on every replay.
+ */
 export async function up(db: Kysely<unknown>): Promise<void> {
+  const postgres = isPostgres(db);
   await db.schema
     .alterTable('workspaces')
     .addColumn('uniqueness_rule', 'text', (c) => c.notNull().defaultTo('link_visitor_24h'))
@@ -11,12 +21,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('timezone', 'text', (c) => c.notNull().defaultTo('UTC'))
     .execute();
 
-  await db.schema
+  let clicks = db.schema
     .createTable('clicks')
     // Ingestion order: assigned when the processor stores the click, so "everything after seq N"
     // includes clicks that occurred earlier but were processed late.
-    .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
-    .addColumn('click_id', 'text', (c) => c.notNull().unique())
+    .addColumn('seq', postgres ? 'bigserial' : 'integer', (c) =>
+      postgres ? c.notNull() : c.primaryKey().autoIncrement(),
+    )
+    .addColumn('click_id', 'text', (c) => (postgres ? c.notNull() : c.notNull().unique()))
     .addColumn('workspace_id', 'text', (c) => c.notNull())
     .addColumn('link_id', 'text')
     .addColumn('domain_id', 'text')
@@ -47,17 +59,30 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('fraud_reason', 'text')
     .addColumn('reasons', 'text', (c) => c.notNull())
     .addColumn('privacy_mode', 'text', (c) => c.notNull())
-    .addColumn('simulated', 'integer', (c) => c.notNull().defaultTo(0))
-    .execute();
+    .addColumn('simulated', 'integer', (c) => c.notNull().defaultTo(0));
+  if (postgres) {
+    clicks = clicks
+      .addPrimaryKeyConstraint('clicks_pk', ['seq', 'occurred_at'])
+      .addUniqueConstraint('clicks_click_id_key', ['click_id', 'occurred_at'])
+      .modifyEnd(sql`PARTITION BY RANGE (occurred_at)`);
+  }
+  await clicks.execute();
+  if (postgres) {
+    await sql`CREATE TABLE clicks_default PARTITION OF clicks DEFAULT`.execute(db);
+    await lockSeqOrderOnInsert(db, 'clicks');
+  }
+  // Newest-first pages walk `(occurred_at, seq)`. SQLite ends every index with the rowid (`seq`)
+  // by itself; PostgreSQL gets it spelled out, so ties on `occurred_at` need no sort.
+  const thenSeq = postgres ? ['seq'] : [];
   await db.schema
     .createIndex('clicks_by_workspace_time')
     .on('clicks')
-    .columns(['workspace_id', 'occurred_at'])
+    .columns(['workspace_id', 'occurred_at', ...thenSeq])
     .execute();
   await db.schema
     .createIndex('clicks_by_link_time')
     .on('clicks')
-    .columns(['link_id', 'occurred_at'])
+    .columns(['link_id', 'occurred_at', ...thenSeq])
     .execute();
   await db.schema
     .createIndex('clicks_by_workspace_seq')

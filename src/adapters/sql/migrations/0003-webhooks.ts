@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { isPostgres, lockSeqOrderOnInsert } from './postgres-seq-order.js';
 
 /**
  * Webhooks: subscriptions, their numbered event streams, deliveries (one event or a batch), the
@@ -7,13 +8,17 @@ import { type Kysely, sql } from 'kysely';
  * It also gives `events` a `seq` column in commit order: the dispatcher's cursor. Event ids are
  * time-sortable but minted before their transaction commits, so with several writers (API,
  * processor thread) a later-committed event can carry a smaller id — a cursor on ids would skip
- * it. SQLite has one writer at a time and assigns `seq` inside it, so `seq` order is commit order.
+ * it. SQLite has one writer at a time and assigns `seq` inside it, so `seq` order is commit order;
+ * PostgreSQL gets the same from a lock every insert takes (`lockSeqOrderOnInsert`).
  * A column cannot gain AUTOINCREMENT in place, so the table is rebuilt.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
+  const postgres = isPostgres(db);
   await db.schema
     .createTable('events_by_seq')
-    .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('seq', postgres ? 'bigserial' : 'integer', (c) =>
+      postgres ? c.primaryKey() : c.primaryKey().autoIncrement(),
+    )
     .addColumn('event_id', 'text', (c) => c.notNull().unique())
     .addColumn('workspace_id', 'text', (c) => c.notNull())
     .addColumn('event_type', 'text', (c) => c.notNull())
@@ -26,6 +31,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   );
   await db.schema.dropTable('events').execute();
   await db.schema.alterTable('events_by_seq').renameTo('events').execute();
+  // PostgreSQL has concurrent writers: `seq` follows commit order only under the lock (see there).
+  if (postgres) await lockSeqOrderOnInsert(db, 'events');
   await db.schema
     .createIndex('events_by_workspace')
     .on('events')

@@ -115,7 +115,6 @@ function triggerStatements(db: Kysely<unknown>): string[] {
     ];
   }
   if (adapter instanceof PostgresAdapter) {
-    // Not run by the contract suite yet: PostgreSQL joins BACKENDS with the scale-out backend.
     return [
       `CREATE FUNCTION click_hourly_totals_apply() RETURNS trigger LANGUAGE plpgsql AS $$
        BEGIN
