@@ -7,6 +7,13 @@ import type { Logger } from '../kernel/logger.js';
 
 /** How long a key's record (and its answer) is kept, per workspace. */
 export const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
+/**
+ * How long a claim of a key lasts before its request has answered. Far longer than any request
+ * takes (the slowest, a webhook test send, is bounded by the 30 s delivery timeout), and short
+ * enough that a key held by a process that crashed mid-request is free again within a minute
+ * instead of answering 409 for a day.
+ */
+export const IDEMPOTENCY_IN_FLIGHT_LEASE_MS = 60_000;
 /** How often expired records are deleted. */
 export const IDEMPOTENCY_PURGE_INTERVAL_MS = 10 * 60_000;
 /** Set on an answer replayed from an earlier request with the same key. */
@@ -72,7 +79,7 @@ export function useIdempotencyKeys(
     const claim = await store.begin(workspaceId, header, {
       fingerprint,
       now,
-      expiresAt: now + IDEMPOTENCY_TTL_MS,
+      expiresAt: now + IDEMPOTENCY_IN_FLIGHT_LEASE_MS,
     });
     if (claim.kind === 'claimed') {
       request.idempotencyHold = { workspaceId, key: header };
@@ -112,7 +119,12 @@ export function useIdempotencyKeys(
       if (value !== undefined) headers[name] = String(value);
     }
     const body = payload == null ? '' : Buffer.isBuffer(payload) ? payload.toString('utf8') : payload;
-    await store.complete(hold.workspaceId, hold.key, { statusCode: reply.statusCode, headers, body });
+    await store.complete(
+      hold.workspaceId,
+      hold.key,
+      { statusCode: reply.statusCode, headers, body },
+      clock.now() + IDEMPOTENCY_TTL_MS,
+    );
     return payload;
   });
 

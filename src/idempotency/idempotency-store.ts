@@ -25,16 +25,17 @@ export type IdempotencyClaim =
  */
 export interface IdempotencyStore {
   /**
-   * Claims the key for a request whose method, route and body hash to `fingerprint`, keeping the
-   * record until `expiresAt` — or reports the record that holds it.
+   * Claims the key for a request whose method, route and body hash to `fingerprint`, holding it
+   * in flight until `expiresAt` — a short lease, so a key whose process died mid-request is free
+   * again soon — or reports the record that holds it.
    */
   begin(
     workspaceId: string,
     key: string,
     claim: { readonly fingerprint: string; readonly now: number; readonly expiresAt: number },
   ): Promise<IdempotencyClaim>;
-  /** Stores the answer of a claimed key; later `begin`s for it replay that answer. */
-  complete(workspaceId: string, key: string, response: StoredResponse): Promise<void>;
+  /** Stores the answer of a claimed key, kept until `expiresAt`; later `begin`s for it replay that answer. */
+  complete(workspaceId: string, key: string, response: StoredResponse, expiresAt: number): Promise<void>;
   /** Gives up a claimed key without an answer (the request failed on our side): it may be retried. */
   release(workspaceId: string, key: string): Promise<void>;
   /** Deletes records that expired before `now`; returns how many. */

@@ -4,7 +4,8 @@ import { BACKENDS } from './backends.js';
 
 const T0 = 1_800_000_000_000;
 const DAY = 86_400_000;
-const claim = (fingerprint: string, now = T0) => ({ fingerprint, now, expiresAt: now + DAY });
+const LEASE = 60_000;
+const claim = (fingerprint: string, now = T0) => ({ fingerprint, now, expiresAt: now + LEASE });
 const response = { statusCode: 201, headers: { 'content-type': 'application/json' }, body: '{"ok":true}' };
 
 for (const engine of BACKENDS) {
@@ -21,7 +22,7 @@ for (const engine of BACKENDS) {
       expect(await store.begin('ws_A', 'k1', claim('f1'))).toEqual({ kind: 'claimed' });
       expect(await store.begin('ws_A', 'k1', claim('f1'))).toEqual({ kind: 'in_flight', fingerprint: 'f1' });
       expect(await store.begin('ws_A', 'k1', claim('f2'))).toEqual({ kind: 'in_flight', fingerprint: 'f1' });
-      await store.complete('ws_A', 'k1', response);
+      await store.complete('ws_A', 'k1', response, T0 + DAY);
       expect(await store.begin('ws_A', 'k1', claim('f1'))).toEqual({
         kind: 'completed',
         fingerprint: 'f1',
@@ -33,7 +34,7 @@ for (const engine of BACKENDS) {
       const store = backend.idempotency;
       expect(await store.begin('ws_A', 'same', claim('fa'))).toEqual({ kind: 'claimed' });
       expect(await store.begin('ws_B', 'same', claim('fb'))).toEqual({ kind: 'claimed' });
-      await store.complete('ws_B', 'same', { ...response, body: 'B' });
+      await store.complete('ws_B', 'same', { ...response, body: 'B' }, T0 + DAY);
       expect(await store.begin('ws_A', 'same', claim('fa'))).toEqual({
         kind: 'in_flight',
         fingerprint: 'fa',
@@ -47,9 +48,19 @@ for (const engine of BACKENDS) {
       await store.begin('ws_A', 'r', claim('f1'));
       await store.release('ws_A', 'r');
       expect(await store.begin('ws_A', 'r', claim('f2'))).toEqual({ kind: 'claimed' });
-      await store.complete('ws_A', 'r', response);
+      await store.complete('ws_A', 'r', response, T0 + DAY);
       await store.release('ws_A', 'r');
       expect((await store.begin('ws_A', 'r', claim('f2'))).kind).toBe('completed');
+    });
+
+    it('a claim whose request never finished (its process died) is free once its lease ran out', async () => {
+      const store = backend.idempotency;
+      expect(await store.begin('ws_A', 'crashed', claim('f1'))).toEqual({ kind: 'claimed' });
+      expect((await store.begin('ws_A', 'crashed', claim('f1', T0 + LEASE - 1))).kind).toBe('in_flight');
+      expect(await store.begin('ws_A', 'crashed', claim('f1', T0 + LEASE))).toEqual({ kind: 'claimed' });
+      // The answer then lives for its own 24 h, not the lease's minute.
+      await store.complete('ws_A', 'crashed', response, T0 + LEASE + DAY);
+      expect((await store.begin('ws_A', 'crashed', claim('f1', T0 + 2 * LEASE))).kind).toBe('completed');
     });
 
     it('of concurrent claims of one key exactly one wins', async () => {
@@ -64,9 +75,9 @@ for (const engine of BACKENDS) {
     it('an expired record counts as free, and the purge deletes only expired ones', async () => {
       const store = backend.idempotency;
       await store.begin('ws_A', 'old', claim('f-old'));
-      await store.complete('ws_A', 'old', response);
+      await store.complete('ws_A', 'old', response, T0 + DAY);
       await store.begin('ws_A', 'young', claim('f-young', T0 + DAY / 2));
-      await store.complete('ws_A', 'young', response);
+      await store.complete('ws_A', 'young', response, T0 + DAY / 2 + DAY);
 
       // Past the first record's 24 h it is gone for `begin`, with another body even.
       expect(await store.begin('ws_A', 'old', claim('f-new', T0 + DAY))).toEqual({ kind: 'claimed' });

@@ -85,11 +85,17 @@ export class SqlIdempotencyStore implements IdempotencyStore {
     throw new Error('idempotency key kept changing hands while being claimed');
   }
 
-  async complete(workspaceId: string, key: string, response: StoredResponse): Promise<void> {
+  async complete(
+    workspaceId: string,
+    key: string,
+    response: StoredResponse,
+    expiresAt: number,
+  ): Promise<void> {
     await this.db
       .updateTable('idempotency_keys')
       .set({
         state: 'completed',
+        expires_at: expiresAt,
         status_code: response.statusCode,
         response_headers: JSON.stringify(response.headers),
         response_body: response.body,
