@@ -47,9 +47,10 @@ export interface RunningClickwire {
 export async function startClickwire(config: Config, options: StartOptions): Promise<RunningClickwire> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
-  // A process that only dispatches keeps WAL checkpoints out of its commits (see openBackend).
+  // A process that only processes or dispatches keeps WAL checkpoints out of its commits (see
+  // openBackend); the threads of `all` open their own connections and do the same.
   const backend = await openBackend(config, {
-    storeCheckpoints: options.role === 'dispatcher' ? 'background' : 'inline',
+    storeCheckpoints: options.role === 'dispatcher' || options.role === 'processor' ? 'background' : 'inline',
   });
   const started: RunningRole[] = [];
   try {
