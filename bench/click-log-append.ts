@@ -16,6 +16,7 @@
  *   batches of 500, acknowledging each (JetStream: confirmed acks) — the log's share of the
  *   processor's cost, without the store.
  */
+
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -26,6 +27,7 @@ import type { ClickLog } from '../src/click-log/click-log.js';
 import type { RawClick } from '../src/click-log/raw-click.js';
 import { newId } from '../src/kernel/ids.js';
 import { makeTempDir } from '../test/support/temp-dir.js';
+import { writePerformanceSection } from './support/performance-doc.js';
 
 const { values } = parseArgs({
   options: {
@@ -160,22 +162,31 @@ const base = summary('embedded');
 const js = summary('jetstream');
 const row = (name: string, f: Figures, ratio: string) =>
   `| ${name} | ${Math.round(f.clicksPerSecond).toLocaleString('en-US')} | ${f.p50Ms.toFixed(2)} | ${f.p99Ms.toFixed(2)} | ${ratio} |`;
-console.log(
+const lines: string[] = [
+  '## Click log appends: embedded vs JetStream (`npm run bench:click-log`)',
+  '',
+  `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, Node ${process.version}.`,
+  '',
+];
+lines.push(
   `Click log appends: ${concurrency} in flight, ${batch === 1 ? 'append' : `appendMany of ${batch}`}, ` +
     `${rounds} alternating rounds of ${seconds} s, medians`,
 );
-console.log('| log | clicks/s | p50 ms | p99 ms | ratio (clicks/s) |');
-console.log('|---|---|---|---|---|');
-console.log(row('embedded SQLite (baseline)', base, '1.00'));
-console.log(row('JetStream (file, R1)', js, (js.clicksPerSecond / base.clicksPerSecond).toFixed(2)));
-console.log();
-console.log('Reading back (new group, batches of 500, each acknowledged):');
-console.log('| log | entries | entries/s | ratio |');
-console.log('|---|---|---|---|');
+lines.push('| log | clicks/s | p50 ms | p99 ms | ratio (clicks/s) |');
+lines.push('|---|---|---|---|---|');
+lines.push(row('embedded SQLite (baseline)', base, '1.00'));
+lines.push(row('JetStream (file, R1)', js, (js.clicksPerSecond / base.clicksPerSecond).toFixed(2)));
+lines.push('');
+lines.push('Reading back (new group, batches of 500, each acknowledged):');
+lines.push('| log | entries | entries/s | ratio |');
+lines.push('|---|---|---|---|');
 for (const name of ['embedded', 'jetstream'] as const) {
   const { entries, perSecond } = consumed[name];
   const ratio = (perSecond / consumed.embedded.perSecond).toFixed(2);
-  console.log(
+  lines.push(
     `| ${name} | ${entries.toLocaleString('en-US')} | ${Math.round(perSecond).toLocaleString('en-US')} | ${ratio} |`,
   );
 }
+lines.push('', 'Reproduce: `npm run bench:click-log`');
+console.log(lines.join('\n'));
+writePerformanceSection('bench:click-log', lines.join('\n'));

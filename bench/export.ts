@@ -25,6 +25,7 @@ import { createLogger } from '../src/kernel/logger.js';
 import { startClickwire } from '../src/main.js';
 import { PRIVACY_MODE, type ProcessedClick } from '../src/processing/processed-click.js';
 import { TenancyService } from '../src/tenancy/tenancy-service.js';
+import { writePerformanceSection } from './support/performance-doc.js';
 
 const API_KEY = 'cw_live_bench_export_0123456789abcdef0123456789';
 const { values: args } = parseArgs({
@@ -76,6 +77,14 @@ const config = loadConfig({
 const running = await startClickwire(config, { role: 'api', logger: createLogger('silent') });
 const url = `http://127.0.0.1:${running.api!.port}/v1/exports/clicks?include_bots=true`;
 
+const lines = [
+  '## Export in constant memory (`npm run bench:export`)',
+  '',
+  `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, Node ${process.version}: ` +
+    `\`GET /v1/exports/clicks\` of ${total.toLocaleString('en')} stored clicks, read to the end by a client that ` +
+    'discards them; the baseline is the RSS of the same process at 10 % of the export.',
+  '',
+];
 for (const format of ['ndjson', 'csv'] as const) {
   global.gc?.();
   const marks = [0.1, 0.5, 1].map((share) => Math.max(1, Math.floor(total * share)));
@@ -93,12 +102,15 @@ for (const format of ['ndjson', 'csv'] as const) {
   }
   const seconds = (performance.now() - began) / 1000;
   const base = rss[0] ?? 1;
-  console.log(
-    `${format}: ${rows.toLocaleString('en')} rows, ${Math.round(rows / seconds).toLocaleString('en')} rows/s; ` +
+  lines.push(
+    `- ${format}: ${rows.toLocaleString('en')} rows, ${Math.round(rows / seconds).toLocaleString('en')} rows/s; ` +
       `RSS at 10/50/100 %: ${rss.map((r) => (r / base).toFixed(2)).join(' / ')} × the RSS at 10 % ` +
       `(${(base / 1_048_576).toFixed(0)} MB)`,
   );
 }
+lines.push('', 'Reproduce: `npm run bench:export`');
+console.log(lines.join('\n'));
+writePerformanceSection('bench:export', lines.join('\n'));
 await running.stop();
 if (args.keep) console.log(`kept ${dir}`);
 else fs.rmSync(dir, { recursive: true, force: true });
