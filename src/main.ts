@@ -67,7 +67,7 @@ export async function startClickwire(config: Config, options: StartOptions): Pro
         return geo;
       },
       defaultWorkspaceId: workspace.workspaceId,
-      metrics: new Metrics(),
+      metrics: new Metrics({ processDefaults: true }),
       stages: new RunningStages(),
     };
 

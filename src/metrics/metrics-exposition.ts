@@ -40,6 +40,9 @@ export class MetricsExposition {
       }
     }
     const registry = AggregatorRegistry.aggregate([...snapshots, read]);
-    return { contentType: registry.contentType, text: await registry.metrics() };
+    // prom-client writes a not-a-number sample (the event-loop lag before its first interval) as
+    // `Nan`, which Prometheus's parser refuses; the exposition format spells it `NaN`.
+    const text = (await registry.metrics()).replace(/ Nan$/gm, ' NaN');
+    return { contentType: registry.contentType, text };
   }
 }

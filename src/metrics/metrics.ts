@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
 /**
  * One metric family as a plain value — `Registry.getMetricsAsJSON()` without its functions — so a
@@ -25,6 +25,15 @@ export interface MetricFamily {
  */
 export class Metrics {
   readonly registry = new Registry();
+
+  /**
+   * `processDefaults`: also record prom-client's process and Node.js figures (RSS, CPU, event-loop
+   * lag, heap, GC). One thread per process asks for them — the main thread, which answers the edge
+   * and the API — since every thread would report the same process and the sums would be wrong.
+   */
+  constructor(options: { readonly processDefaults?: boolean } = {}) {
+    if (options.processDefaults) collectDefaultMetrics({ register: this.registry });
+  }
 
   /** Answers of the redirect edge to tracked requests, by HTTP status and what the click recorded. */
   readonly redirects = new Counter({

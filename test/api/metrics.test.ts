@@ -54,6 +54,18 @@ describe('/metrics', () => {
     });
   });
 
+  it("reports the process's own figures once, not once per thread", async () => {
+    const figures = await scrape();
+    for (const name of ['process_resident_memory_bytes', 'nodejs_eventloop_lag_p99_seconds']) {
+      const samples = figures.samples.filter((sample) => sample.name === name);
+      expect(samples, name).toHaveLength(1);
+      expect(samples[0]!.value, name).toBeGreaterThan(0);
+    }
+    // Threads each report the same process: a sum over them would be several times the real RSS.
+    const rss = figures.samples.find((sample) => sample.name === 'process_resident_memory_bytes')!.value;
+    expect(rss).toBeLessThan(4 * 1024 ** 3);
+  });
+
   it('counts move after a redirect is processed and delivered, across the role threads', async () => {
     const before = await scrape();
     const subscription = await api('POST', '/v1/webhook-subscriptions', {
