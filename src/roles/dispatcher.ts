@@ -23,7 +23,7 @@ export function dispatcherOptions(config: WebhookConfig): DispatcherOptions {
     idlePollMs: config.idlePollMs,
     // Long enough for a queued delivery to wait for its slot and be answered; a crashed
     // dispatcher's work is taken over after this (or at once by the next single dispatcher).
-    leaseMs: 60_000 + 4 * config.timeoutMs,
+    leaseMs: config.leaseMs,
     claimIntervalMs: 250,
     recordWindowMs: 10,
     fanOutCoalesceMs: 2,

@@ -85,6 +85,32 @@ describe.skipIf(TEST_DATABASE_URL === null && !SERVICES_REQUIRED)('PostgreSQL sc
     expect(new Set(values).size).toBe(1);
   });
 
+  it('migrates a store of its own when another schema of the database already holds one', async () => {
+    await processes(1);
+    // A second deployment in the same database, on a schema of its own.
+    const other = await createTestSchema(TEST_DATABASE_URL!);
+    try {
+      const backend = await openPostgresBackend({
+        databaseUrl: other.databaseUrl,
+        schema: other.schema,
+        captureMaxBatch: 100,
+        maxConnections: 2,
+        now: () => T0,
+      });
+      try {
+        expect(await backend.settings.getOrCreate('k', 'other')).toBe('other');
+      } finally {
+        await backend.close();
+      }
+      const { rows } = await query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = '${other.schema}' AND table_name LIKE 'schema_migrations%'`,
+      );
+      expect(rows[0]!.n).toBe(2);
+    } finally {
+      await other.drop();
+    }
+  });
+
   it('bootstraps one default workspace when several processes start on an empty store at once', async () => {
     const backends = await processes(4);
     const clock = new ManualClock(T0);

@@ -86,6 +86,11 @@ export class WebhookReceiver {
     return this.hung.length;
   }
 
+  /** Hung requests whose sender is still connected (it has neither given up nor died). */
+  get hangingConnected(): number {
+    return this.hung.filter((res) => !res.destroyed).length;
+  }
+
   /** Answers every hung request with `status`. */
   releaseHung(status = 200): void {
     for (const res of this.hung.splice(0)) {

@@ -87,7 +87,13 @@ export async function openPostgresBackend(options: PostgresBackendOptions): Prom
     await engine.db.connection().execute(async (connection) => {
       await sql`SELECT pg_advisory_lock(${sql.raw(MIGRATION_LOCK)})`.execute(connection);
       try {
-        await migrateStore({ ...engine, db: connection });
+        // The schema the store's tables land in (the first of `search_path` that exists): other
+        // schemas of the database may hold a Clickwire store of their own.
+        const { rows } = await sql<{ schema: string | null }>`SELECT current_schema() AS schema`.execute(
+          connection,
+        );
+        const tableSchema = rows[0]?.schema ?? undefined;
+        await migrateStore({ ...engine, db: connection }, tableSchema === undefined ? {} : { tableSchema });
       } finally {
         await sql`SELECT pg_advisory_unlock(${sql.raw(MIGRATION_LOCK)})`.execute(connection);
       }

@@ -31,13 +31,15 @@ export function startRedirectLoad(options: {
   readonly ratePerSecond: number;
   /** Pause after a refused connection, so a stopped server is not hammered in a tight loop. */
   readonly retryPauseMs?: number;
+  /** Number of the first request (default 0), so several loads at once never share a number. */
+  readonly firstRequest?: number;
 }): RedirectLoad {
   const redirected = new Set<number>();
   const unanswered = new Set<number>();
   const otherAnswers = new Map<number, number>();
   // A short keep-alive: connections to a killed server are dropped, not reused for long.
   const agent = new Agent({ keepAliveTimeout: 1_000, connect: { timeout: 2_000 } });
-  let next = 0;
+  let next = options.firstRequest ?? 0;
   let stopped = false;
   const interval = 1_000 / options.ratePerSecond;
   let nextSlot = performance.now();

@@ -93,6 +93,7 @@ describe('webhook configuration', () => {
         5_000, 30_000, 120_000, 600_000, 1_800_000, 3_600_000, 10_800_000, 21_600_000, 43_200_000, 86_400_000,
       ],
       timeoutMs: 5_000,
+      leaseMs: 80_000,
       pauseAfterMs: 3_600_000,
       pauseMinFailures: 10,
       concurrencyPerSubscription: 16,
@@ -106,6 +107,7 @@ describe('webhook configuration', () => {
       loadConfig({
         CLICKWIRE_WEBHOOK_RETRY_SCHEDULE: '1, 1, 60',
         CLICKWIRE_WEBHOOK_TIMEOUT_MS: '30000',
+        CLICKWIRE_WEBHOOK_LEASE_SECONDS: '90',
         CLICKWIRE_WEBHOOK_PAUSE_AFTER_SECONDS: '600',
         CLICKWIRE_WEBHOOK_PAUSE_MIN_FAILURES: '3',
         CLICKWIRE_WEBHOOK_CONCURRENCY: '4',
@@ -115,6 +117,7 @@ describe('webhook configuration', () => {
     ).toEqual({
       retryScheduleMs: [1_000, 1_000, 60_000],
       timeoutMs: 30_000,
+      leaseMs: 90_000,
       pauseAfterMs: 600_000,
       pauseMinFailures: 3,
       concurrencyPerSubscription: 4,
@@ -136,6 +139,10 @@ describe('webhook configuration', () => {
     ['CLICKWIRE_WEBHOOK_TIMEOUT_MS', '30001', /CLICKWIRE_WEBHOOK_TIMEOUT_MS.*100 to 30000/],
     ['CLICKWIRE_WEBHOOK_TIMEOUT_MS', '5s', /CLICKWIRE_WEBHOOK_TIMEOUT_MS/],
     ['CLICKWIRE_WEBHOOK_PAUSE_MIN_FAILURES', '0', /CLICKWIRE_WEBHOOK_PAUSE_MIN_FAILURES/],
+    ['CLICKWIRE_WEBHOOK_LEASE_SECONDS', '14', /CLICKWIRE_WEBHOOK_LEASE_SECONDS.*from 15 to 86400/],
+    ['CLICKWIRE_WEBHOOK_LEASE_SECONDS', '86401', /CLICKWIRE_WEBHOOK_LEASE_SECONDS.*from 15 to 86400/],
+    ['CLICKWIRE_WEBHOOK_LEASE_SECONDS', '60s', /CLICKWIRE_WEBHOOK_LEASE_SECONDS/],
+    ['CLICKWIRE_WEBHOOK_LEASE_SECONDS', '-20', /CLICKWIRE_WEBHOOK_LEASE_SECONDS/],
     ['CLICKWIRE_WEBHOOK_ALLOW_PRIVATE', 'yes', /CLICKWIRE_WEBHOOK_ALLOW_PRIVATE.*true or false/],
   ])('stops on a bad %s=%s with one line', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(message);
@@ -144,5 +151,37 @@ describe('webhook configuration', () => {
     } catch (error) {
       expect(String((error as Error).message)).not.toContain('\n');
     }
+  });
+
+  describe('the delivery lease', () => {
+    const lease = (env: Record<string, string>) => loadConfig(env).webhooks.leaseMs;
+
+    it('defaults to 60 s plus four request timeouts', () => {
+      expect(lease({ CLICKWIRE_WEBHOOK_TIMEOUT_MS: '30000' })).toBe(180_000);
+      expect(lease({ CLICKWIRE_WEBHOOK_TIMEOUT_MS: '100' })).toBe(60_400);
+      expect(lease({ CLICKWIRE_WEBHOOK_LEASE_SECONDS: ' ' })).toBe(80_000);
+    });
+
+    it('may be as short as two request timeouts plus 5 s, rounded up to the second', () => {
+      expect(lease({ CLICKWIRE_WEBHOOK_LEASE_SECONDS: '15' })).toBe(15_000);
+      expect(lease({ CLICKWIRE_WEBHOOK_TIMEOUT_MS: '1000', CLICKWIRE_WEBHOOK_LEASE_SECONDS: '7' })).toBe(
+        7_000,
+      );
+      expect(lease({ CLICKWIRE_WEBHOOK_TIMEOUT_MS: '1100', CLICKWIRE_WEBHOOK_LEASE_SECONDS: '8' })).toBe(
+        8_000,
+      );
+      expect(() =>
+        lease({ CLICKWIRE_WEBHOOK_TIMEOUT_MS: '1100', CLICKWIRE_WEBHOOK_LEASE_SECONDS: '7' }),
+      ).toThrow(/from 8 to/);
+    });
+
+    it('is checked against the configured request timeout, in one line naming the lease', () => {
+      const env = { CLICKWIRE_WEBHOOK_TIMEOUT_MS: '30000', CLICKWIRE_WEBHOOK_LEASE_SECONDS: '64' };
+      expect(() => loadConfig(env)).toThrow(
+        'CLICKWIRE_WEBHOOK_LEASE_SECONDS="64" is not valid: expected an integer from 65 to 86400 ' +
+          '(at least 2 × CLICKWIRE_WEBHOOK_TIMEOUT_MS + 5 s)',
+      );
+      expect(lease({ ...env, CLICKWIRE_WEBHOOK_LEASE_SECONDS: '65' })).toBe(65_000);
+    });
   });
 });
