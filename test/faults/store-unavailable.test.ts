@@ -46,7 +46,10 @@ describe.each(faultModes())('the store unavailable for a while ($name)', (mode) 
     // The decision (docs/faults.md): the edge needs only its link cache and the click log, so a
     // store outage does not reach redirects at all. Nothing else may be answered.
     expect(load.otherAnswers, 'answers other than 302').toEqual(new Map());
-    expect(load.unanswered.size, 'requests left without an answer').toBe(0);
+    expect(
+      load.unanswered.size,
+      `requests left without an answer: ${JSON.stringify(Object.fromEntries(load.failures))}\nexit ${server.process.exitCode} signal ${server.process.signalCode}\n${server.stderr().slice(-3000)}`,
+    ).toBe(0);
     expect(during, 'redirects answered while the store was down').toBeGreaterThan(0);
 
     // The processor waited the outage out and caught up: every answered redirect stored once.

@@ -12,7 +12,7 @@ export interface ChildServer {
   readonly edgeUrl: string;
   readonly apiUrl: string;
   readonly adminKey: string;
-  /** Everything the child wrote to stderr so far, for failure messages. */
+  /** Everything the child wrote to stderr and its log so far, for failure messages. */
   stderr(): string;
   /** SIGKILL: no drain, no flush — what a crash looks like. */
   kill(): Promise<void>;
@@ -52,9 +52,13 @@ export async function startChildServer(
       CLICKWIRE_LOG_LEVEL: 'warn',
       ...env,
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    // The log (stdout, warn and above) is kept with stderr: a failing test shows what the server said.
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });

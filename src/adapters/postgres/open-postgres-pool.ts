@@ -53,6 +53,13 @@ export function openPostgresPool(options: PostgresPoolOptions): pg.Pool {
   // An idle connection the server drops (restart, idle timeout) emits here; without a listener
   // it would crash the process. The pool replaces it on the next checkout.
   pool.on('error', () => {});
+  // A connection that is checked out when the server drops it emits `error` on the client itself
+  // (between queries nobody is waiting to be rejected): without a listener that, too, is an
+  // uncaught exception — found by the store-outage fault test, where it took the processor thread
+  // down. The query running on it, if any, still fails and is retried by its caller.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   return pool;
 }
 

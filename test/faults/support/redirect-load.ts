@@ -14,6 +14,8 @@ export interface RedirectLoad {
   readonly unanswered: Set<number>;
   /** Requests answered with anything else, by status. */
   readonly otherAnswers: Map<number, number>;
+  /** Why requests got no answer (error code or message), with how many times each. */
+  readonly failures: Map<string, number>;
   /** Stops sending and waits for the requests in flight to settle. */
   stop(): Promise<void>;
 }
@@ -37,6 +39,7 @@ export function startRedirectLoad(options: {
   const redirected = new Set<number>();
   const unanswered = new Set<number>();
   const otherAnswers = new Map<number, number>();
+  const failures = new Map<string, number>();
   // A short keep-alive: connections to a killed server are dropped, not reused for long.
   const agent = new Agent({ keepAliveTimeout: 1_000, connect: { timeout: 2_000 } });
   let next = options.firstRequest ?? 0;
@@ -68,8 +71,10 @@ export function startRedirectLoad(options: {
         await answer.body.dump();
         if (answer.statusCode === 302) redirected.add(n);
         else otherAnswers.set(answer.statusCode, (otherAnswers.get(answer.statusCode) ?? 0) + 1);
-      } catch {
+      } catch (error) {
         unanswered.add(n);
+        const code = (error as { code?: string }).code ?? (error as Error).message;
+        failures.set(code, (failures.get(code) ?? 0) + 1);
         await sleep(options.retryPauseMs ?? 20);
       }
     }
@@ -80,6 +85,7 @@ export function startRedirectLoad(options: {
     redirected,
     unanswered,
     otherAnswers,
+    failures,
     stop: async () => {
       stopped = true;
       await Promise.all(workers);
