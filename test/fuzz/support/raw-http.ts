@@ -15,15 +15,35 @@ export class HungRequestError extends Error {}
  * the server closes the connection (`Connection: close` is the caller's job). A server that
  * neither answers nor closes within `timeoutMs` is hung: that rejects.
  */
-export function sendRaw(port: number, request: Buffer, timeoutMs = 15_000): Promise<RawAnswer> {
+export function sendRaw(
+  port: number,
+  request: Buffer,
+  options: {
+    readonly timeoutMs?: number;
+    /**
+     * Take a 2xx answer once its header block is in (for a stream that never ends by itself, like
+     * Server-Sent Events); the body is what arrived with it. Other answers are read to the end.
+     */
+    readonly headersOnly?: boolean;
+  } = {},
+): Promise<RawAnswer> {
+  const timeoutMs = options.timeoutMs ?? 15_000;
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host: '127.0.0.1', port });
     const chunks: Buffer[] = [];
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new HungRequestError(`no answer within ${timeoutMs} ms`));
+      const head = request.subarray(0, 200).toString('latin1').split('\r\n')[0];
+      reject(new HungRequestError(`no answer within ${timeoutMs} ms to ${head}`));
     }, timeoutMs);
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      if (!options.headersOnly) return;
+      // A stream that opened (2xx) stays open: its head is the answer. Anything else ends by itself.
+      const received = Buffer.concat(chunks);
+      if (received.includes('\r\n\r\n') && /^HTTP\/1\.1 2/.test(received.toString('latin1', 0, 12)))
+        socket.destroy();
+    });
     // A server may answer (413, 400) and close before it read the whole of a large body.
     socket.on('error', () => {});
     socket.on('close', () => {
