@@ -8,6 +8,7 @@ import type { GeoLookup } from './redirect/geo-lookup.js';
 import { type RunningApi, startApi } from './roles/api.js';
 import { startDispatcher } from './roles/dispatcher.js';
 import { type RunningEdge, startEdge } from './roles/edge.js';
+import { newPipelineWakeups } from './roles/pipeline-wakeups.js';
 import { startProcessor } from './roles/processor.js';
 import { startProcessorThread } from './roles/processor-thread.js';
 import type { RoleContext, RunningRole } from './roles/role-context.js';
@@ -69,6 +70,8 @@ export async function startClickwire(config: Config, options: StartOptions): Pro
       defaultWorkspaceId: workspace.workspaceId,
       metrics: new Metrics({ processDefaults: true }),
       stages: new RunningStages(),
+      // Only here do the stages share a process: each wakes the next instead of leaving it to poll.
+      ...(options.role === 'all' ? { wakeups: newPipelineWakeups() } : {}),
     };
 
     const wants = (role: Role) => options.role === 'all' || options.role === role;
@@ -79,7 +82,7 @@ export async function startClickwire(config: Config, options: StartOptions): Pro
     const processor = !wants('processor')
       ? null
       : processorThread
-        ? await startProcessorThread(config, logger)
+        ? await startProcessorThread(config, logger, context.wakeups)
         : await startProcessor(context);
     if (processor) started.push(processor);
     if (config.webhooks.allowPrivateAddresses)
@@ -91,7 +94,7 @@ export async function startClickwire(config: Config, options: StartOptions): Pro
     const dispatcher = !wants('dispatcher')
       ? null
       : dispatcherThread
-        ? await startRoleThread('dispatcher', 'dispatcher-thread-main', config, logger)
+        ? await startRoleThread('dispatcher', 'dispatcher-thread-main', config, logger, context.wakeups)
         : await startDispatcher(context);
     if (dispatcher) started.push(dispatcher);
     const api = wants('api') ? await startApi(context, edge) : null;

@@ -4,6 +4,7 @@ import type { RawClick } from '../click-log/raw-click.js';
 import type { StoredEvent } from '../events/event-envelope.js';
 import type { Clock } from '../kernel/clock.js';
 import type { Logger } from '../kernel/logger.js';
+import type { WakeSignal } from '../kernel/wake-signal.js';
 import { type DailySalts, utcDay } from '../privacy/daily-salts.js';
 import { BurstTracker, type TrackedClick } from './burst/burst-tracker.js';
 import { BURST_RULES, type BurstSignals, isBurst } from './classification/burst-signals.js';
@@ -50,6 +51,8 @@ export interface ClickProcessorDeps {
   readonly salts: DailySalts;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Nudged when clicks were captured (same process); when idle, the processor waits on it, polling still. */
+  readonly wakeup?: WakeSignal;
 }
 
 /** What the burst tracker remembers per click: the raw click, and its verdict as stored and as now. */
@@ -120,7 +123,8 @@ export class ClickProcessor {
           await sleep(500);
           continue;
         }
-        if (consumed === 0) await sleep(this.options.idlePollMs);
+        if (consumed === 0)
+          await (this.deps.wakeup?.wait(this.options.idlePollMs) ?? sleep(this.options.idlePollMs));
       }
     })();
   }

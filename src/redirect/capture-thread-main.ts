@@ -3,18 +3,22 @@ import { createBundledGeoLookup } from '../adapters/geo/bundled-geo-lookup.js';
 import { openBackend } from '../adapters/open-backend.js';
 import type { Config } from '../config/config.js';
 import { systemClock } from '../kernel/clock.js';
+import { WakeSignal } from '../kernel/wake-signal.js';
 import { DailySalts } from '../privacy/daily-salts.js';
 import type { CaptureFailure, CaptureThreadMessage } from './capture-thread.js';
 import { InlineClickCapture } from './click-capture.js';
 
 /** Entry point of the capture thread started by `ThreadedClickCapture.start`. */
-const { config } = workerData as { config: Config };
+const { config, clicksCaptured } = workerData as { config: Config; clicksCaptured?: SharedArrayBuffer };
+// Wakes the processor of this process after each commit (it polls too; see WakeSignal).
+const captured = clicksCaptured ? new WakeSignal(clicksCaptured) : null;
 const port = parentPort!;
 const backend = await openBackend(config);
 const capture = new InlineClickCapture({
   clickLog: backend.clickLog,
   salts: new DailySalts(backend.ipSalts, systemClock),
   geo: createBundledGeoLookup(),
+  ...(captured ? { onCommitted: () => captured.notify() } : {}),
 });
 
 const batches = new Set<Promise<void>>();

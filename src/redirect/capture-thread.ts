@@ -59,8 +59,13 @@ export class ThreadedClickCapture implements ClickCapture {
   }
 
   /** Starts the thread and waits until it can capture (its store and IP databases are open). */
-  static async start(config: Config, logger: Logger): Promise<ThreadedClickCapture> {
-    const worker = startModuleWorker(import.meta.url, 'capture-thread-main', { config });
+  static async start(
+    config: Config,
+    logger: Logger,
+    /** A `WakeSignal` buffer to notify after each commit (the processor of this process waits on it). */
+    clicksCaptured?: SharedArrayBuffer,
+  ): Promise<ThreadedClickCapture> {
+    const worker = startModuleWorker(import.meta.url, 'capture-thread-main', { config, clicksCaptured });
     const [first] = (await Promise.race([
       once(worker, 'message'),
       once(worker, 'exit').then(() => [null]),

@@ -32,6 +32,8 @@ export class InlineClickCapture implements ClickCapture {
       readonly clickLog: ClickLog;
       readonly salts: DailySalts;
       readonly geo: GeoLookup;
+      /** Told after each commit that made clicks durable (it wakes the processor of this process). */
+      readonly onCommitted?: () => void;
     },
   ) {}
 
@@ -64,6 +66,7 @@ export class InlineClickCapture implements ClickCapture {
       const failure = error instanceof Error ? error : new Error(String(error));
       return outcomes.map((outcome) => (outcome === 'captured' ? failure : outcome));
     }
+    if (clicks.length > 0) this.deps.onCommitted?.();
     return outcomes;
   }
 
@@ -72,6 +75,8 @@ export class InlineClickCapture implements ClickCapture {
   private append(request: CaptureRequest, salt: Buffer): Promise<void> {
     const click = buildRawClick(request, salt, this.deps.geo);
     if (click === null) return Promise.reject(new UncapturableRequestError());
-    return this.deps.clickLog.append(click);
+    const appended = this.deps.clickLog.append(click);
+    const { onCommitted } = this.deps;
+    return onCommitted ? appended.then(onCommitted) : appended;
   }
 }

@@ -1,12 +1,17 @@
 import { UndiciWebhookTransport } from '../adapters/http/undici-webhook-transport.js';
 import type { WebhookConfig } from '../config/webhook-config.js';
+import { WakeSignal } from '../kernel/wake-signal.js';
 import { meteredDeliveryStore } from '../metrics/metered-ports.js';
 import { MAX_PAYLOAD_BYTES } from '../webhooks/delivery.js';
 import { Dispatcher, type DispatcherOptions } from '../webhooks/dispatcher.js';
+import { idlePollOf } from './pipeline-wakeups.js';
 import type { RoleContext, RunningRole } from './role-context.js';
 
 /** What the dispatcher needs of a role context. */
-export type DispatcherContext = Pick<RoleContext, 'config' | 'backend' | 'clock' | 'logger' | 'metrics'>;
+export type DispatcherContext = Pick<
+  RoleContext,
+  'config' | 'backend' | 'clock' | 'logger' | 'metrics' | 'wakeups'
+>;
 
 /** Name of the dispatcher's fan-out cursor over the `events` table. */
 export const DISPATCHER_CONSUMER = 'dispatcher';
@@ -52,8 +57,12 @@ export async function startDispatcher(context: DispatcherContext): Promise<Runni
       clock,
       logger,
       random: Math.random,
+      ...(context.wakeups ? { wakeup: new WakeSignal(context.wakeups.eventsStored) } : {}),
     },
-    dispatcherOptions(config.webhooks),
+    {
+      ...dispatcherOptions(config.webhooks),
+      idlePollMs: idlePollOf(config.webhooks.idlePollMs, context.wakeups),
+    },
   );
   await dispatcher.start();
   logger.info({ role: 'dispatcher' }, 'dispatcher delivering webhooks');

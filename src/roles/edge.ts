@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { WakeSignal } from '../kernel/wake-signal.js';
 import { DailySalts } from '../privacy/daily-salts.js';
 import { ThreadedClickCapture } from '../redirect/capture-thread.js';
 import { InlineClickCapture } from '../redirect/click-capture.js';
@@ -22,12 +23,14 @@ export async function startEdge(context: RoleContext): Promise<RunningEdge> {
     defaultWorkspaceId: context.defaultWorkspaceId,
     workspacePrivacy: backend.workspacePrivacy,
   });
+  const { wakeups } = context;
   const capture = config.captureThread
-    ? await ThreadedClickCapture.start(config, logger)
+    ? await ThreadedClickCapture.start(config, logger, wakeups?.clicksCaptured)
     : new InlineClickCapture({
         clickLog: backend.clickLog,
         salts: new DailySalts(backend.ipSalts, clock),
         geo: context.geo(),
+        ...(wakeups ? { onCommitted: wakeClicksCaptured(wakeups.clicksCaptured) } : {}),
       });
   const handler = new RedirectHandler({
     resolver,
@@ -79,4 +82,10 @@ export async function startEdge(context: RoleContext): Promise<RunningEdge> {
       await capture.stop();
     },
   };
+}
+
+/** Notifies the processor of this process that clicks were captured. */
+function wakeClicksCaptured(buffer: SharedArrayBuffer): () => void {
+  const signal = new WakeSignal(buffer);
+  return () => signal.notify();
 }

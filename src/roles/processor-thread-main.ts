@@ -5,11 +5,12 @@ import { systemClock } from '../kernel/clock.js';
 import { createLogger } from '../kernel/logger.js';
 import { Metrics } from '../metrics/metrics.js';
 import { answerMetricRequests } from '../metrics/thread-metrics.js';
+import type { PipelineWakeups } from './pipeline-wakeups.js';
 import { startProcessor } from './processor.js';
 import type { ProcessorThreadMessage } from './processor-thread.js';
 
 /** Entry point of the processor thread started by `startProcessorThread`. */
-const { config } = workerData as { config: Config };
+const { config, wakeups } = workerData as { config: Config; wakeups?: PipelineWakeups };
 const port = parentPort!;
 const logger = createLogger(config.logLevel).child({ thread: 'processor' });
 // Checkpoints off the commit path, as for the dispatcher: measured, inline ones cost the
@@ -17,7 +18,14 @@ const logger = createLogger(config.logLevel).child({ thread: 'processor' });
 const backend = await openBackend(config, { storeCheckpoints: 'background' });
 const metrics = new Metrics();
 answerMetricRequests(port, metrics);
-const role = await startProcessor({ config, backend, clock: systemClock, logger, metrics });
+const role = await startProcessor({
+  config,
+  backend,
+  clock: systemClock,
+  logger,
+  metrics,
+  ...(wakeups ? { wakeups } : {}),
+});
 
 port.on('message', async (message: ProcessorThreadMessage) => {
   if (message.type !== 'stop') return;

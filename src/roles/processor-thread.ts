@@ -3,6 +3,7 @@ import type { Config } from '../config/config.js';
 import type { Logger } from '../kernel/logger.js';
 import { startModuleWorker } from '../kernel/module-worker.js';
 import { threadMetrics } from '../metrics/thread-metrics.js';
+import type { PipelineWakeups } from './pipeline-wakeups.js';
 import type { RunningRole } from './role-context.js';
 
 /** Messages between the main thread and the processor thread. */
@@ -16,8 +17,12 @@ export type ProcessorThreadMessage = { type: 'ready' } | { type: 'stop' } | { ty
  * If the thread dies, the whole process is asked to drain and exit (SIGTERM to itself), so a
  * supervisor restarts it whole rather than leaving an edge whose clicks are never processed.
  */
-export async function startProcessorThread(config: Config, logger: Logger): Promise<RunningRole> {
-  const worker = startModuleWorker(import.meta.url, 'processor-thread-main', { config });
+export async function startProcessorThread(
+  config: Config,
+  logger: Logger,
+  wakeups?: PipelineWakeups,
+): Promise<RunningRole> {
+  const worker = startModuleWorker(import.meta.url, 'processor-thread-main', { config, wakeups });
   let stopping = false;
   let alive = true;
   const exited = once(worker, 'exit');

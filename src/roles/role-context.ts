@@ -4,6 +4,7 @@ import type { Clock } from '../kernel/clock.js';
 import type { Logger } from '../kernel/logger.js';
 import type { MetricFamily, Metrics } from '../metrics/metrics.js';
 import type { GeoLookup } from '../redirect/geo-lookup.js';
+import type { PipelineWakeups } from './pipeline-wakeups.js';
 import type { RunningStages } from './running-stages.js';
 
 /** What every role is started with: configuration read once, the chosen adapters, a clock and a logger. */
@@ -20,6 +21,8 @@ export interface RoleContext {
   readonly metrics: Metrics;
   /** The roles started so far, for `/readyz` and `/metrics`. */
   readonly stages: RunningStages;
+  /** With every stage in this process: how one stage wakes the next; absent, they poll alone. */
+  readonly wakeups?: PipelineWakeups;
 }
 
 /** A started role; `stop` drains it (finishes in-flight work) and releases what it holds. */

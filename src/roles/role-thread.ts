@@ -3,6 +3,7 @@ import type { Config } from '../config/config.js';
 import type { Logger } from '../kernel/logger.js';
 import { startModuleWorker } from '../kernel/module-worker.js';
 import { threadMetrics } from '../metrics/thread-metrics.js';
+import type { PipelineWakeups } from './pipeline-wakeups.js';
 import type { RunningRole } from './role-context.js';
 
 /** Messages between the main thread and a role's thread. */
@@ -19,8 +20,9 @@ export async function startRoleThread(
   entry: string,
   config: Config,
   logger: Logger,
+  wakeups?: PipelineWakeups,
 ): Promise<RunningRole> {
-  const worker = startModuleWorker(import.meta.url, entry, { config });
+  const worker = startModuleWorker(import.meta.url, entry, { config, wakeups });
   let stopping = false;
   let alive = true;
   const exited = once(worker, 'exit');

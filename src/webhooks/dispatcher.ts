@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../kernel/clock.js';
 import { newId } from '../kernel/ids.js';
 import type { Logger } from '../kernel/logger.js';
+import type { WakeSignal } from '../kernel/wake-signal.js';
 import { AttemptRecorder } from './attempt-recorder.js';
 import { BATCH_PAYLOAD_BUDGET } from './batch-chunks.js';
 import { DeliveryAttempt } from './delivery-attempt.js';
@@ -29,6 +30,8 @@ export interface DispatcherDeps {
   readonly logger: Logger;
   /** Jitter source, values in [0, 1). */
   readonly random: () => number;
+  /** Nudged when events were stored (same process); when idle, the dispatcher waits on it, polling still. */
+  readonly wakeup?: WakeSignal;
 }
 
 export interface DispatcherOptions {
@@ -97,6 +100,8 @@ export class Dispatcher {
   private readonly attempter: DeliveryAttempt;
   private nextClaimAt = 0;
   private lastFanOutAt = Number.NEGATIVE_INFINITY;
+  /** Events wait for fan-out, held back by coalescing (until this `performance.now()`) or by full queues. */
+  private fanOutDeferred: { until: number } | { untilSlotsFree: true } | null = null;
   private running: Promise<void> | null = null;
   private stopping = false;
   private wake: (() => void) | null = null;
@@ -171,9 +176,13 @@ export class Dispatcher {
       waiting < FAN_OUT_COALESCE_EVENTS &&
       performance.now() - this.lastFanOutAt < this.options.fanOutCoalesceMs;
     if (!coalesce && waiting > 0) this.lastFanOutAt = performance.now();
+    this.fanOutDeferred = coalesce ? { until: this.lastFanOutAt + this.options.fanOutCoalesceMs } : null;
     for (let round = 0; round < 8 && !coalesce && cursor < marks.eventHead; round++) {
       const size = this.fanOutSize();
-      if (size === 0) break;
+      if (size === 0) {
+        this.fanOutDeferred = { untilSlotsFree: true };
+        break;
+      }
       const moved = await this.fanOut(cursor, size);
       if (moved === null) {
         // Another writer moved the cursor or changed the subscriptions: look again next pass.
@@ -202,12 +211,24 @@ export class Dispatcher {
   }
 
   private async idle(): Promise<void> {
-    await Promise.race([
-      sleep(this.options.idlePollMs),
-      new Promise<void>((resolve) => {
-        this.wake = resolve;
-      }),
-    ]);
+    const { wakeup } = this.deps;
+    // Coalescing events wait no longer than their window, however long the poll interval.
+    const deferred = this.fanOutDeferred;
+    const ms =
+      deferred !== null && 'until' in deferred
+        ? Math.min(this.options.idlePollMs, Math.max(1, Math.ceil(deferred.until - performance.now())))
+        : this.options.idlePollMs;
+    if (wakeup) {
+      this.wake = () => wakeup.interrupt();
+      await wakeup.wait(ms);
+    } else {
+      await Promise.race([
+        sleep(ms),
+        new Promise<void>((resolve) => {
+          this.wake = resolve;
+        }),
+      ]);
+    }
     this.wake = null;
   }
 
@@ -465,7 +486,10 @@ export class Dispatcher {
     }
     // The slot is free: start the next one now rather than at the next pass.
     this.pump(state);
-    if (state.claimSoon && state.queue.length <= this.options.concurrencyPerSubscription) this.wake?.();
+    // Wake the loop for what waited on this slot: a claim, or events held back from fan-out.
+    const waitedForSlots =
+      state.claimSoon || (this.fanOutDeferred !== null && 'untilSlotsFree' in this.fanOutDeferred);
+    if (waitedForSlots && state.queue.length <= this.options.concurrencyPerSubscription) this.wake?.();
     const { attempt } = record;
     if (attempt?.errorCategory)
       state.lastError = [attempt.errorCategory, attempt.statusCode].filter(Boolean).join(' ');
