@@ -120,6 +120,9 @@ async function backlog() {
   return { temp, backend };
 }
 
+/** CPU µs per click of each processor round. */
+const processorCpuUs: number[] = [];
+
 /** Clicks per second of one processor draining the backlog. */
 async function processorRound(): Promise<number> {
   const { temp, backend } = await backlog();
@@ -136,9 +139,14 @@ async function processorRound(): Promise<number> {
       { consumer: 'bench', batchSize, idlePollMs: 5, burstWindowMs: 20_000, defaultDomainIsHttps: true },
     );
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     let done = 0;
     while (done < total) done += await processor.processBatch();
-    return done / ((performance.now() - t0) / 1000);
+    const rate = done / ((performance.now() - t0) / 1000);
+    const cpu = process.cpuUsage(cpu0);
+    // CPU time per click (every thread of the process): steadier than clicks/s on a shared machine.
+    processorCpuUs.push((cpu.user + cpu.system) / done);
+    return rate;
   } finally {
     await backend.close();
     temp.remove();
@@ -194,7 +202,7 @@ for (let round = 0; round < rounds; round++) {
   baselineRates.push(await baselineRound());
   processorRates.push(await processorRound());
   console.log(
-    `round ${round + 1}: baseline ${Math.round(baselineRates.at(-1)!)} clicks/s, processor ${Math.round(processorRates.at(-1)!)} clicks/s`,
+    `round ${round + 1}: baseline ${Math.round(baselineRates.at(-1)!)} clicks/s, processor ${Math.round(processorRates.at(-1)!)} clicks/s (${processorCpuUs.at(-1)!.toFixed(1)} µs CPU/click)`,
   );
 }
 const processor = median(processorRates);
