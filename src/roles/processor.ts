@@ -13,6 +13,12 @@ export type ProcessorContext = Pick<RoleContext, 'config' | 'backend' | 'clock' 
 /** Name of the processor group's cursor. One embedded processor; scale-out groups share a durable consumer. */
 export const PROCESSOR_CONSUMER = 'processor';
 
+/**
+ * Transactions per fetch of the processor role: each is written (on the SQLite commit thread, or
+ * by PostgreSQL) while the next is classified. See docs/adr/2026-11-28-processor-commit-thread.md.
+ */
+export const PROCESSOR_PIPELINE_DEPTH = 4;
+
 /** The processor role: consumes the click log into clicks, rollups and events. */
 export async function startProcessor(context: ProcessorContext): Promise<RunningRole> {
   const { backend, clock, logger, config } = context;
@@ -32,6 +38,7 @@ export async function startProcessor(context: ProcessorContext): Promise<Running
       idlePollMs: config.processorIdlePollMs,
       burstWindowMs: 20_000,
       defaultDomainIsHttps: publicUrl.protocol === 'https:',
+      pipelineDepth: PROCESSOR_PIPELINE_DEPTH,
     },
   );
   const housekeeping = new ProcessingHousekeeping({
