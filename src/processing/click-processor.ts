@@ -4,7 +4,7 @@ import type { RawClick } from '../click-log/raw-click.js';
 import type { StoredEvent } from '../events/event-envelope.js';
 import type { Clock } from '../kernel/clock.js';
 import type { Logger } from '../kernel/logger.js';
-import { type DailySalts, utcDay } from '../privacy/daily-salts.js';
+import type { DailySalts } from '../privacy/daily-salts.js';
 import { BurstTracker, type TrackedClick } from './burst/burst-tracker.js';
 import { BURST_RULES, type BurstSignals, isBurst } from './classification/burst-signals.js';
 import { classifyClick } from './classification/classify-click.js';
@@ -276,7 +276,7 @@ export class ClickProcessor {
       ),
       loadEach(
         clicks,
-        (c) => `${c.workspaceId}/${utcDay(c.occurredAt)}`,
+        (c) => saltKey(c),
         (c) => salts.load(c.workspaceId, c.occurredAt),
       ),
     ]);
@@ -285,7 +285,7 @@ export class ClickProcessor {
       workspace: workspaces.get(click.workspaceId)!,
       link: links.get(click.linkId ?? '')!,
       visitor: this.visitorKeys.of(
-        daySalts.get(`${click.workspaceId}/${utcDay(click.occurredAt)}`)!,
+        daySalts.get(saltKey(click))!,
         // Without an address hash (privacy option off) no two clicks can be told to be one visitor's.
         click.ipHash ?? click.clickId,
         click.headers['user-agent'],
@@ -459,13 +459,21 @@ async function loadEach<T, V>(
   return new Map(loaded);
 }
 
+/** Which day salt a click's visitor key takes: its workspace's, of its UTC day (as `utcDay` numbers them). */
+function saltKey(click: RawClick): string {
+  return `${click.workspaceId}/${Math.floor(click.occurredAt / DAY_MS)}`;
+}
+
+const DAY_MS = 86_400_000;
+
 function sameVerdict(a: ClickVerdict, b: ClickVerdict): boolean {
   return (
     a.trafficClass === b.trafficClass &&
     a.botScore === b.botScore &&
     a.isSuspicious === b.isSuspicious &&
     a.fraudReason === b.fraudReason &&
-    a.reasons.join() === b.reasons.join()
+    a.reasons.length === b.reasons.length &&
+    a.reasons.every((reason, i) => reason === b.reasons[i])
   );
 }
 

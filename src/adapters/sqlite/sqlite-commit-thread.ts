@@ -1,7 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import { startModuleWorker } from '../../kernel/module-worker.js';
-import type { ProcessedBatch } from '../../processing/processing-store.js';
 import type { SqliteOptions } from './open-sqlite.js';
+import type { EncodedBatch } from './sqlite-batch-writer.js';
 
 /** What the commit thread is started with. */
 export interface CommitThreadData {
@@ -10,9 +10,7 @@ export interface CommitThreadData {
 }
 
 /** Messages between the processor's thread and its commit thread. */
-export type CommitRequest =
-  | { readonly id: number; readonly batch: ProcessedBatch }
-  | { readonly close: true };
+export type CommitRequest = { readonly id: number; readonly batch: EncodedBatch } | { readonly close: true };
 export type CommitReply =
   | { readonly id: number; readonly duplicates: string[] }
   | { readonly id: number; readonly error: { readonly message: string; readonly code: string | null } };
@@ -53,7 +51,7 @@ export class SqliteCommitThread {
   }
 
   /** Writes the batch in one transaction; resolves with the ids of clicks stored already (then nothing was written). */
-  write(batch: ProcessedBatch): Promise<string[]> {
+  write(batch: EncodedBatch): Promise<string[]> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     const written = new Promise<string[]>((resolve, reject) => {

@@ -7,7 +7,7 @@ import {
 import type { SqlEngine } from '../sql/sql-engine.js';
 import { SqlProcessingStore } from '../sql/sql-processing-store.js';
 import type { SqliteDatabase, SqliteOptions } from './open-sqlite.js';
-import { SqliteBatchWriter } from './sqlite-batch-writer.js';
+import { encodeBatch, SqliteBatchWriter } from './sqlite-batch-writer.js';
 import { SqliteCommitThread } from './sqlite-commit-thread.js';
 
 /** Where the processor's batches are written: on this connection, or from a commit thread of their own. */
@@ -78,9 +78,10 @@ export class SqliteProcessingStore extends SqlProcessingStore {
 
   override async commit(batch: ProcessedBatch): Promise<void> {
     const { writer, commitThread } = this;
+    const encoded = encodeBatch(batch);
     const duplicates = commitThread
-      ? await commitThread.write(batch)
-      : await this.exclusive(() => writer!.write(batch));
+      ? await commitThread.write(encoded)
+      : await this.exclusive(() => writer!.write(encoded));
     if (duplicates.length > 0) throw new ClicksAlreadyStoredError(duplicates);
   }
 
