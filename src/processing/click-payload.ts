@@ -55,15 +55,15 @@ export function clickPayloadJson(click: ProcessedClick): string {
   missing = false;
   const json =
     `{"click_id":${str(click.clickId)},"occurred_at":"${iso(click.occurredAt)}","received_at":"${iso(click.receivedAt)}"` +
-    `,"processed_at":"${iso(click.processedAt)}","method":${str(click.method)},"device_type":${str(click.deviceType)}` +
-    `,"os_family":${str(click.osFamily)},"browser_family":${str(click.browserFamily)},"country":${str(click.country)}` +
-    `,"region":${str(click.region)},"asn":${num(click.asn)},"referrer_category":${str(click.referrerCategory)}` +
-    `,"referrer_host":${str(click.referrerHost)},"language":${str(click.language)},"ip_hash":${str(click.ipHash)}` +
-    `,"is_unique":${bool(click.isUnique)},"uniqueness_rule":${str(click.uniquenessRule)}` +
-    `,"traffic_class":${str(click.trafficClass)},"bot_score":${num(click.botScore)},"is_bot":${bool(click.isBot)}` +
-    `,"is_suspicious":${bool(click.isSuspicious)},"fraud_reason":${str(click.fraudReason)}` +
-    `,"reasons":${JSON.stringify(click.reasons)},"redirect_status":${str(click.redirectStatus)}` +
-    `,"block_reason":${str(click.blockReason)},"privacy_mode":${str(click.privacyMode)}` +
+    `,"processed_at":"${iso(click.processedAt)}","method":${few(click.method)},"device_type":${few(click.deviceType)}` +
+    `,"os_family":${few(click.osFamily)},"browser_family":${few(click.browserFamily)},"country":${few(click.country)}` +
+    `,"region":${str(click.region)},"asn":${num(click.asn)},"referrer_category":${few(click.referrerCategory)}` +
+    `,"referrer_host":${str(click.referrerHost)},"language":${few(click.language)},"ip_hash":${str(click.ipHash)}` +
+    `,"is_unique":${bool(click.isUnique)},"uniqueness_rule":${few(click.uniquenessRule)}` +
+    `,"traffic_class":${few(click.trafficClass)},"bot_score":${num(click.botScore)},"is_bot":${bool(click.isBot)}` +
+    `,"is_suspicious":${bool(click.isSuspicious)},"fraud_reason":${few(click.fraudReason)}` +
+    `,"reasons":${JSON.stringify(click.reasons)},"redirect_status":${few(click.redirectStatus)}` +
+    `,"block_reason":${few(click.blockReason)},"privacy_mode":${few(click.privacyMode)}` +
     `,"privacy":${privacyJsonOf(click.privacyMode)},"simulated":${bool(click.simulated)}}`;
   return missing ? JSON.stringify(clickPayload(click)) : json;
 }
@@ -76,6 +76,18 @@ const other = (): string => {
 };
 const str = (value: string | null): string =>
   typeof value === 'string' ? JSON.stringify(value) : value === null ? 'null' : other();
+/** {@link str} for fields of few distinct values (enums, families, countries): each quoted once. */
+const quotedFew = new Map<string, string>();
+const few = (value: string | null): string => {
+  if (typeof value !== 'string') return str(value);
+  let quoted = quotedFew.get(value);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(value);
+    if (quotedFew.size >= 4096) quotedFew.clear();
+    quotedFew.set(value, quoted);
+  }
+  return quoted;
+};
 const num = (value: number | null): string =>
   typeof value === 'number'
     ? Number.isFinite(value)
