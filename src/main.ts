@@ -52,6 +52,8 @@ export async function startClickwire(config: Config, options: StartOptions): Pro
   // openBackend); the threads of `all` open their own connections and do the same.
   const backend = await openBackend(config, {
     storeCheckpoints: options.role === 'dispatcher' || options.role === 'processor' ? 'background' : 'inline',
+    // The processor process writes its batches from a commit thread (see processor-thread-main).
+    processorCommits: options.role === 'processor' ? 'thread' : 'connection',
   });
   const started: RunningRole[] = [];
   try {

@@ -11,7 +11,10 @@ import { openEmbeddedBackend } from './sqlite/embedded-backend.js';
  */
 export async function openBackend(
   config: Config,
-  options: { readonly storeCheckpoints?: 'inline' | 'background' } = {},
+  options: {
+    readonly storeCheckpoints?: 'inline' | 'background';
+    readonly processorCommits?: 'connection' | 'thread';
+  } = {},
 ): Promise<Backend> {
   // With CLICKWIRE_NATS_URL the JetStream log replaces the embedded one, whatever the store.
   const clickLog = config.nats ? await openJetStreamClickLog(config.nats) : undefined;
@@ -31,6 +34,7 @@ export async function openBackend(
       captureDurability: config.captureDurability,
       captureMaxBatch: config.captureMaxBatch,
       ...(options.storeCheckpoints ? { storeCheckpoints: options.storeCheckpoints } : {}),
+      ...(options.processorCommits ? { processorCommits: options.processorCommits } : {}),
       ...(clickLog ? { clickLog } : {}),
     });
   } catch (error) {

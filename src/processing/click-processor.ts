@@ -5,7 +5,7 @@ import type { StoredEvent } from '../events/event-envelope.js';
 import type { Clock } from '../kernel/clock.js';
 import type { Logger } from '../kernel/logger.js';
 import type { WakeSignal } from '../kernel/wake-signal.js';
-import { type DailySalts, utcDay } from '../privacy/daily-salts.js';
+import type { DailySalts } from '../privacy/daily-salts.js';
 import { BurstTracker, type TrackedClick } from './burst/burst-tracker.js';
 import { BURST_RULES, type BurstSignals, isBurst } from './classification/burst-signals.js';
 import { classifyClick } from './classification/classify-click.js';
@@ -16,6 +16,7 @@ import { type ClickVerdict, PRIVACY_MODE, type ProcessedClick } from './processe
 import {
   type ClickRelabel,
   ClicksAlreadyStoredError,
+  type ProcessedBatch,
   type ProcessingStore,
   type VisitorWindow,
   visitorWindowId,
@@ -42,6 +43,14 @@ export interface ClickProcessorOptions {
    * `sec-fetch-*`, and its absence is a signal). Branded domains are always HTTPS.
    */
   readonly defaultDomainIsHttps: boolean;
+  /**
+   * Transactions per fetch (default 1). Above 1 the consumer fetches up to `batchSize ×
+   * pipelineDepth` entries and they are committed `batchSize` at a time, each transaction handed
+   * to the store while the next is classified (see {@link ClickProcessor}); the fetch is
+   * acknowledged once all of them are committed. Pays off where the store writes on another
+   * thread or over the network (docs/adr/2026-11-28-processor-commit-thread.md).
+   */
+  readonly pipelineDepth?: number;
 }
 
 export interface ClickProcessorDeps {
@@ -75,6 +84,14 @@ interface ClickState {
  * acknowledged); a crash between commit and acknowledgement redelivers clicks already stored,
  * which are skipped by id. So nothing is lost and nothing is counted twice, with any number of
  * processors in a group whose log shares the work among them.
+ *
+ * Pipelined (`pipelineDepth` > 1), a fetch is committed in several transactions, in log order,
+ * each with the cursor at its own last entry; the next is classified while one is written. That
+ * classification must see the batch being written as if it were stored: its clicks count as
+ * committed for burst re-labels (a later re-label is an update in a later transaction), and its
+ * uniqueness windows are read from memory before the store. A transaction that fails discards the
+ * ones classified after it; the transactions before it stay committed, and their clicks are
+ * skipped by id when the fetch comes back.
  */
 export class ClickProcessor {
   private tracker: BurstTracker<ClickState>;
@@ -141,7 +158,7 @@ export class ClickProcessor {
     const group = this.options.consumer;
     return clickLog.openConsumer({
       group,
-      batchSize: this.options.batchSize,
+      batchSize: this.options.batchSize * this.pipelineDepth(),
       committedPosition: () => store.readCursor(group),
     });
   }
@@ -153,20 +170,73 @@ export class ClickProcessor {
    * whole; the batch is then filtered again and retried without it.
    */
   private async processEntries(entries: readonly LogEntry[], position: number | null): Promise<void> {
+    if (entries.length > this.options.batchSize) return this.processPipelined(entries, position !== null);
     for (;;) {
       const fresh = await this.freshEntries(entries);
       try {
-        await this.processAndCommit(fresh, position);
+        const { batch, handOver } = await this.prepareBatch(fresh, position, null);
+        await this.deps.store.commit(batch);
+        handOver();
         return;
       } catch (error) {
         if (!(error instanceof ClicksAlreadyStoredError)) throw error;
-        this.tracker = this.newTracker();
-        this.deps.logger.warn(
-          { clicks: error.clickIds.length },
-          'clicks were stored by another processor; retrying',
-        );
+        this.clicksStoredElsewhere(error);
       }
     }
+  }
+
+  /**
+   * Commits the entries `batchSize` at a time, each transaction written while the next is
+   * classified. A click stored meanwhile by another processor makes the rest go one transaction
+   * at a time again, each filtered and retried as in {@link processEntries}.
+   */
+  private async processPipelined(entries: readonly LogEntry[], callerProgress: boolean): Promise<void> {
+    const fresh = new Set(await this.freshEntries(entries));
+    const parts: { entries: LogEntry[]; fresh: LogEntry[]; position: number | null }[] = [];
+    for (let start = 0; start < entries.length; start += this.options.batchSize) {
+      const part = entries.slice(start, start + this.options.batchSize);
+      parts.push({
+        entries: part,
+        fresh: part.filter((entry) => fresh.has(entry)),
+        position: callerProgress ? part.at(-1)!.position : null,
+      });
+    }
+    // Uniqueness windows of the transactions handed over so far, newer than what the store may show.
+    const written = new Map<string, number>();
+    let writing: { part: number; commit: Promise<void> } | null = null;
+    try {
+      for (let i = 0; i < parts.length; i++) {
+        const part = parts[i]!;
+        const prepared = await this.prepareBatch(part.fresh, part.position, written).catch(async (error) => {
+          await writing?.commit.catch(() => undefined);
+          throw error;
+        });
+        if (writing) await writing.commit;
+        prepared.handOver();
+        const commit = this.deps.store.commit(prepared.batch);
+        // Awaited once the next transaction is classified; a failure meanwhile is not "unhandled".
+        commit.catch(() => undefined);
+        writing = { part: i, commit };
+      }
+      if (writing) await writing.commit;
+    } catch (error) {
+      if (!(error instanceof ClicksAlreadyStoredError) || writing === null) throw error;
+      this.clicksStoredElsewhere(error);
+      for (const part of parts.slice(writing.part)) await this.processEntries(part.entries, part.position);
+    }
+  }
+
+  private clicksStoredElsewhere(error: ClicksAlreadyStoredError): void {
+    // The tracker saw clicks that were not committed; rebuild it rather than count them twice.
+    this.tracker = this.newTracker();
+    this.deps.logger.warn(
+      { clicks: error.clickIds.length },
+      'clicks were stored by another processor; retrying',
+    );
+  }
+
+  private pipelineDepth(): number {
+    return Math.max(1, Math.floor(this.options.pipelineDepth ?? 1));
   }
 
   private async freshEntries(entries: readonly LogEntry[]): Promise<LogEntry[]> {
@@ -180,7 +250,17 @@ export class ClickProcessor {
     return fresh;
   }
 
-  private async processAndCommit(entries: readonly LogEntry[], position: number | null): Promise<void> {
+  /**
+   * Classifies the entries into the batch to commit. `handOver` marks its clicks as stored, for the
+   * re-labels of later batches; call it once the batch is committed or on its way (in order).
+   * `written`: uniqueness windows of batches handed over but perhaps not visible in the store yet;
+   * read before the store, and this batch's windows are added to it.
+   */
+  private async prepareBatch(
+    entries: readonly LogEntry[],
+    position: number | null,
+    written: Map<string, number> | null,
+  ): Promise<{ batch: ProcessedBatch; handOver: () => void }> {
     const { reference, salts, clock } = this.deps;
     const now = clock.now();
 
@@ -200,7 +280,7 @@ export class ClickProcessor {
       ),
       loadEach(
         clicks,
-        (c) => `${c.workspaceId}/${utcDay(c.occurredAt)}`,
+        (c) => saltKey(c),
         (c) => salts.load(c.workspaceId, c.occurredAt),
       ),
     ]);
@@ -209,7 +289,7 @@ export class ClickProcessor {
       workspace: workspaces.get(click.workspaceId)!,
       link: links.get(click.linkId ?? '')!,
       visitor: this.visitorKeys.of(
-        daySalts.get(`${click.workspaceId}/${utcDay(click.occurredAt)}`)!,
+        daySalts.get(saltKey(click))!,
         // Without an address hash (privacy option off) no two clicks can be told to be one visitor's.
         click.ipHash ?? click.clickId,
         click.headers['user-agent'],
@@ -249,7 +329,7 @@ export class ClickProcessor {
       let isUnique = false;
       if (click.linkId !== null && verdict.trafficClass === 'human') {
         const id = visitorWindowId(click.linkId, visitor);
-        const start = windowUpdates.get(id)?.windowStart ?? windows.get(id) ?? null;
+        const start = windowUpdates.get(id)?.windowStart ?? written?.get(id) ?? windows.get(id) ?? null;
         const decision = decideUniqueness(
           workspace.uniquenessRule,
           start,
@@ -340,7 +420,8 @@ export class ClickProcessor {
       events.push(clickFlaggedEvent(state.current, before, state.link ?? unknownLink(state.raw), now));
     }
 
-    await this.deps.store.commit({
+    if (written) for (const [id, window] of windowUpdates) written.set(id, window.windowStart);
+    const batch: ProcessedBatch = {
       consumer: this.options.consumer,
       position,
       at: now,
@@ -349,9 +430,12 @@ export class ClickProcessor {
       visitorWindows: [...windowUpdates.values()],
       rollups: rollups.toList(),
       events,
-    });
-    for (const state of batchStates) state.committed = state.current;
-    for (const state of relabelled.values()) state.committed = state.current;
+    };
+    const handOver = () => {
+      for (const state of batchStates) state.committed = state.current;
+      for (const state of relabelled.values()) state.committed = state.current;
+    };
+    return { batch, handOver };
   }
 
   private verdict(click: RawClick, burst: BurstSignals): ClickVerdict {
@@ -379,13 +463,21 @@ async function loadEach<T, V>(
   return new Map(loaded);
 }
 
+/** Which day salt a click's visitor key takes: its workspace's, of its UTC day (as `utcDay` numbers them). */
+function saltKey(click: RawClick): string {
+  return `${click.workspaceId}/${Math.floor(click.occurredAt / DAY_MS)}`;
+}
+
+const DAY_MS = 86_400_000;
+
 function sameVerdict(a: ClickVerdict, b: ClickVerdict): boolean {
   return (
     a.trafficClass === b.trafficClass &&
     a.botScore === b.botScore &&
     a.isSuspicious === b.isSuspicious &&
     a.fraudReason === b.fraudReason &&
-    a.reasons.join() === b.reasons.join()
+    a.reasons.length === b.reasons.length &&
+    a.reasons.every((reason, i) => reason === b.reasons[i])
   );
 }
 

@@ -14,8 +14,9 @@ const { config, wakeups } = workerData as { config: Config; wakeups?: PipelineWa
 const port = parentPort!;
 const logger = createLogger(config.logLevel).child({ thread: 'processor' });
 // Checkpoints off the commit path, as for the dispatcher: measured, inline ones cost the
-// processor ~20 % of its clicks per second (bench:processor).
-const backend = await openBackend(config, { storeCheckpoints: 'background' });
+// processor ~20 % of its clicks per second (bench:processor). Batches are written from a commit
+// thread of their own, while this one classifies the next (docs/adr/2026-11-28-processor-commit-thread.md).
+const backend = await openBackend(config, { storeCheckpoints: 'background', processorCommits: 'thread' });
 const metrics = new Metrics();
 answerMetricRequests(port, metrics);
 const role = await startProcessor({

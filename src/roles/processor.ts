@@ -19,6 +19,12 @@ export type ProcessorContext = Pick<
 /** Name of the processor group's cursor. One embedded processor; scale-out groups share a durable consumer. */
 export const PROCESSOR_CONSUMER = 'processor';
 
+/**
+ * Transactions per fetch of the processor role: each is written (on the SQLite commit thread, or
+ * by PostgreSQL) while the next is classified. See docs/adr/2026-11-28-processor-commit-thread.md.
+ */
+export const PROCESSOR_PIPELINE_DEPTH = 4;
+
 /** The processor role: consumes the click log into clicks, rollups and events. */
 export async function startProcessor(context: ProcessorContext): Promise<RunningRole> {
   const { backend, clock, logger, config } = context;
@@ -41,6 +47,7 @@ export async function startProcessor(context: ProcessorContext): Promise<Running
       idlePollMs: idlePollOf(config.processorIdlePollMs, wakeups),
       burstWindowMs: 20_000,
       defaultDomainIsHttps: publicUrl.protocol === 'https:',
+      pipelineDepth: PROCESSOR_PIPELINE_DEPTH,
     },
   );
   const housekeeping = new ProcessingHousekeeping({

@@ -50,10 +50,16 @@ export class ProcessingHarness {
     private readonly remove: () => void,
   ) {}
 
-  /** `clickLog`: a log to use instead of the embedded one (the harness closes it). */
+  /**
+   * `clickLog`: a log to use instead of the embedded one (the harness closes it).
+   * `processorCommits`: where the store writes the processor's batches (see `EmbeddedBackendOptions`).
+   */
   static async open(
     options: Partial<ClickProcessorOptions> = {},
-    { clickLog }: { readonly clickLog?: ClickLog } = {},
+    {
+      clickLog,
+      processorCommits,
+    }: { readonly clickLog?: ClickLog; readonly processorCommits?: 'connection' | 'thread' } = {},
   ): Promise<ProcessingHarness> {
     const temp = makeTempDir('clickwire-processing-');
     const backend = await openEmbeddedBackend({
@@ -61,6 +67,7 @@ export class ProcessingHarness {
       captureDurability: 'process',
       captureMaxBatch: 1000,
       ...(clickLog ? { clickLog } : {}),
+      ...(processorCommits ? { processorCommits } : {}),
     });
     const harness = new ProcessingHarness(backend, temp.dir, temp.remove);
     harness.tenancy = new TenancyService({

@@ -46,6 +46,13 @@ export interface EmbeddedBackendOptions {
    */
   readonly storeCheckpoints?: 'inline' | 'background';
   /**
+   * Where the processor's batches are written: on the store connection (default), or from a
+   * thread of their own with its own connection, so the processor classifies the next batch while
+   * SQLite writes one (docs/adr/2026-11-28-processor-commit-thread.md). The processor role asks
+   * for the thread.
+   */
+  readonly processorCommits?: 'connection' | 'thread';
+  /**
    * The click log to use instead of the embedded one (the JetStream log in scale-out). The
    * backend owns it from here: `close` closes it.
    */
@@ -64,7 +71,8 @@ export async function openEmbeddedBackend(options: EmbeddedBackendOptions): Prom
   const synchronous = options.captureDurability === 'power' ? 'FULL' : 'NORMAL';
   const storeFile = path.join(options.dataDir, STORE_FILE);
   const background = options.storeCheckpoints === 'background';
-  const storeDb = openSqlite(storeFile, { synchronous, autoCheckpoint: !background });
+  const storeOptions = { synchronous, autoCheckpoint: !background } as const;
+  const storeDb = openSqlite(storeFile, storeOptions);
   const engine = sqliteEngine(storeDb);
   await migrateStore(engine);
   const storeCheckpointer = background ? new WalCheckpointer(storeFile) : null;
@@ -75,6 +83,15 @@ export async function openEmbeddedBackend(options: EmbeddedBackendOptions): Prom
       synchronous,
       maxBatch: options.captureMaxBatch,
     });
+  const processing = options.portableAdaptersOnly
+    ? new SqlProcessingStore(engine)
+    : new SqliteProcessingStore(
+        storeDb,
+        engine,
+        options.processorCommits === 'thread'
+          ? { on: 'thread', file: storeFile, sqlite: storeOptions }
+          : { on: 'connection' },
+      );
   return {
     links: new SqlLinkStore(engine),
     domains: new SqlDomainStore(engine),
@@ -83,9 +100,7 @@ export async function openEmbeddedBackend(options: EmbeddedBackendOptions): Prom
     events: new SqlEventStore(engine),
     ipSalts: new SqlIpSaltStore(engine),
     settings: new SqlSettingsStore(engine),
-    processing: options.portableAdaptersOnly
-      ? new SqlProcessingStore(engine)
-      : new SqliteProcessingStore(storeDb, engine),
+    processing,
     clickLog,
     clickReads: new SqlClickReadStore(engine),
     analytics: new SqlAnalyticsStore(engine),
@@ -107,6 +122,7 @@ export async function openEmbeddedBackend(options: EmbeddedBackendOptions): Prom
     ),
     clickLogPruning: clickLog instanceof SqliteClickLog ? clickLog : null,
     close: async () => {
+      if (processing instanceof SqliteProcessingStore) await processing.close();
       await clickLog.close();
       await engine.db.destroy();
       await storeCheckpointer?.stop();

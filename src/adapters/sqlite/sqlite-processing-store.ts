@@ -5,31 +5,38 @@ import {
   visitorWindowId,
 } from '../../processing/processing-store.js';
 import type { SqlEngine } from '../sql/sql-engine.js';
-import { clickToRow, SqlProcessingStore } from '../sql/sql-processing-store.js';
-import type { SqliteDatabase } from './open-sqlite.js';
+import { SqlProcessingStore } from '../sql/sql-processing-store.js';
+import type { SqliteDatabase, SqliteOptions } from './open-sqlite.js';
+import { encodeBatch, SqliteBatchWriter } from './sqlite-batch-writer.js';
+import { SqliteCommitThread } from './sqlite-commit-thread.js';
+
+/** Where the processor's batches are written: on this connection, or from a commit thread of their own. */
+export type ProcessingCommits =
+  | { readonly on: 'connection' }
+  | { readonly on: 'thread'; readonly file: string; readonly sqlite: SqliteOptions };
 
 /**
- * The processor's store on SQLite with cached prepared statements: a query builder would build and
- * prepare a new multi-row statement for every batch, which costs more than the writes themselves.
+ * The processor's store on SQLite with cached prepared statements (see {@link SqliteBatchWriter}).
  *
  * What must stay true: SQLite has one connection here, shared with the Kysely adapters, whose
  * transactions stay open across `await`s. Every synchronous transaction below therefore runs inside
  * `db.connection()`, which holds Kysely's connection mutex, so it can never interleave with one.
+ * With commits on a thread of their own (`{ on: 'thread' }`), batches are written on that thread's
+ * connection instead, one at a time in the order `commit` was called, so a caller can classify the
+ * next batch while one is being written; SQLite's write lock orders them against this connection.
  */
 export class SqliteProcessingStore extends SqlProcessingStore {
   private readonly statements: {
     knownIds: Statement;
     visitorWindow: Statement;
-    relabel: Statement;
-    upsertWindow: Statement;
-    upsertRollup: Statement;
-    insertEvent: Statement;
-    upsertCursor: Statement;
   };
+  private readonly writer: SqliteBatchWriter | null;
+  private readonly commitThread: SqliteCommitThread | null;
 
   constructor(
     private readonly sqlite: SqliteDatabase,
     private readonly kysely: SqlEngine,
+    commits: ProcessingCommits = { on: 'connection' },
   ) {
     super(kysely);
     this.statements = {
@@ -39,28 +46,10 @@ export class SqliteProcessingStore extends SqlProcessingStore {
       visitorWindow: sqlite.prepare(
         'SELECT window_start FROM visitor_windows WHERE link_id = ? AND visitor_key = ?',
       ),
-      relabel: sqlite.prepare(
-        `UPDATE clicks SET traffic_class = ?, bot_score = ?, is_suspicious = ?, fraud_reason = ?, reasons = ?
-         WHERE click_id = ?`,
-      ),
-      upsertWindow: sqlite.prepare(
-        `INSERT INTO visitor_windows (link_id, visitor_key, window_start) VALUES (?, ?, ?)
-         ON CONFLICT (link_id, visitor_key) DO UPDATE SET window_start = excluded.window_start`,
-      ),
-      upsertRollup: sqlite.prepare(
-        `INSERT INTO click_rollups (workspace_id, link_id, hour, country, device_type, referrer_category,
-           traffic_class, is_unique, clicks) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (workspace_id, hour, link_id, country, device_type, referrer_category, traffic_class, is_unique)
-         DO UPDATE SET clicks = clicks + excluded.clicks`,
-      ),
-      insertEvent: sqlite.prepare(
-        'INSERT INTO events (event_id, workspace_id, event_type, occurred_at, payload) VALUES (?, ?, ?, ?, ?)',
-      ),
-      upsertCursor: sqlite.prepare(
-        `INSERT INTO consumer_cursors (consumer, position, updated_at) VALUES (?, ?, ?)
-         ON CONFLICT (consumer) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
-      ),
     };
+    this.writer = commits.on === 'connection' ? new SqliteBatchWriter(sqlite) : null;
+    this.commitThread =
+      commits.on === 'thread' ? new SqliteCommitThread({ file: commits.file, sqlite: commits.sqlite }) : null;
   }
 
   override async knownClickIds(clickIds: readonly string[]): Promise<Set<string>> {
@@ -88,59 +77,17 @@ export class SqliteProcessingStore extends SqlProcessingStore {
   }
 
   override async commit(batch: ProcessedBatch): Promise<void> {
-    const s = this.statements;
-    const write = this.sqlite.transaction(() => {
-      const duplicates: string[] = [];
-      for (const click of batch.clicks) {
-        const row = clickToRow(click);
-        if (this.insertClick(row).run(row).changes === 0) duplicates.push(click.clickId);
-      }
-      // Throwing inside the transaction function rolls the whole batch back.
-      if (duplicates.length > 0) throw new ClicksAlreadyStoredError(duplicates);
-      for (const { clickId, verdict } of batch.relabels) {
-        s.relabel.run(
-          verdict.trafficClass,
-          verdict.botScore,
-          verdict.isSuspicious ? 1 : 0,
-          verdict.fraudReason,
-          JSON.stringify(verdict.reasons),
-          clickId,
-        );
-      }
-      for (const w of batch.visitorWindows) s.upsertWindow.run(w.linkId, w.visitorKey, w.windowStart);
-      for (const d of batch.rollups) {
-        s.upsertRollup.run(
-          d.workspaceId,
-          d.linkId ?? '',
-          d.hour,
-          d.country ?? '',
-          d.deviceType,
-          d.referrerCategory,
-          d.trafficClass,
-          d.isUnique ? 1 : 0,
-          d.clicks,
-        );
-      }
-      for (const e of batch.events)
-        s.insertEvent.run(e.eventId, e.workspaceId, e.eventType, e.occurredAt, e.payload);
-      // No cursor when the click log keeps the group's progress (JetStream acknowledgements).
-      if (batch.position !== null) s.upsertCursor.run(batch.consumer, batch.position, batch.at);
-    });
-    await this.exclusive(() => write.immediate());
+    const { writer, commitThread } = this;
+    const encoded = encodeBatch(batch);
+    const duplicates = commitThread
+      ? await commitThread.write(encoded)
+      : await this.exclusive(() => writer!.write(encoded));
+    if (duplicates.length > 0) throw new ClicksAlreadyStoredError(duplicates);
   }
 
-  private insertClickStatement: Statement | null = null;
-
-  /** Prepared on first use, with the columns of the shared row mapping, so the two can never disagree. */
-  private insertClick(row: object): Statement {
-    if (!this.insertClickStatement) {
-      const columns = Object.keys(row);
-      this.insertClickStatement = this.sqlite.prepare(
-        `INSERT INTO clicks (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})
-         ON CONFLICT (click_id) DO NOTHING`,
-      );
-    }
-    return this.insertClickStatement;
+  /** Stops the commit thread, if any, after the batches in flight. */
+  async close(): Promise<void> {
+    await this.commitThread?.close();
   }
 
   /** Runs synchronous work while holding Kysely's single-connection mutex. */

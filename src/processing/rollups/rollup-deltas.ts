@@ -37,16 +37,7 @@ export class RollupDeltas {
   private readonly cells = new Map<string, { key: RollupKey; clicks: number }>();
 
   add(key: RollupKey, clicks: number): void {
-    const id = [
-      key.workspaceId,
-      key.linkId ?? '',
-      key.hour,
-      key.country ?? '',
-      key.deviceType,
-      key.referrerCategory,
-      key.trafficClass,
-      key.isUnique ? 1 : 0,
-    ].join('\u0000');
+    const id = `${key.workspaceId}\u0000${key.linkId ?? ''}\u0000${key.hour}\u0000${key.country ?? ''}\u0000${key.deviceType}\u0000${key.referrerCategory}\u0000${key.trafficClass}\u0000${key.isUnique ? 1 : 0}`;
     const cell = this.cells.get(id);
     if (cell) cell.clicks += clicks;
     else this.cells.set(id, { key, clicks });

@@ -22,8 +22,16 @@ export class VisitorKeys {
 
   constructor(private readonly maxEntries = 50_000) {}
 
+  /** A name per salt buffer (the daily salts hand out one buffer per day), for the cache keys. */
+  private readonly saltIds = new WeakMap<Buffer, string>();
+
   of(salt: Buffer, ipHash: string, userAgent: string | undefined): string {
-    const id = `${salt.toString('base64')}\u0000${ipHash}\u0000${userAgent ?? ''}`;
+    let saltId = this.saltIds.get(salt);
+    if (saltId === undefined) {
+      saltId = salt.toString('base64');
+      this.saltIds.set(salt, saltId);
+    }
+    const id = `${saltId}\u0000${ipHash}\u0000${userAgent ?? ''}`;
     let key = this.cache.get(id);
     if (key === undefined) {
       key = visitorKey(salt, ipHash, userAgent);
