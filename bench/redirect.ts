@@ -6,7 +6,7 @@
  *                             [--generator auto|wrk|autocannon] [--exact-requests 20000]
  *                             [--role edge|all] [--skip-power] [--skip-build] [--skip-docs]
  *                             [--server-cores 0,1] [--generator-cores 1] [--profile DIR] [--probe]
- *                             [--strict]
+ *                             [--capture-thread true|false] [--strict]
  *
  * - Every server is a child process of its own. The target is about the edge (`--role edge`: the
  *   redirect edge with durable capture; `--role all` measures the whole `clickwire start`, whose
@@ -76,6 +76,7 @@ const { values: args } = parseArgs({
     'server-cores': { type: 'string', default: '0,1' },
     'generator-cores': { type: 'string', default: '1' },
     probe: { type: 'boolean', default: false },
+    'capture-thread': { type: 'string', default: 'true' },
     strict: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -431,6 +432,7 @@ async function startClickwire(key: 'clickwire' | 'power'): Promise<Server> {
     CLICKWIRE_BOOTSTRAP_API_KEY: API_KEY,
     CLICKWIRE_LOG_LEVEL: 'warn',
     CLICKWIRE_CAPTURE_DURABILITY: key === 'power' ? 'power' : 'process',
+    CLICKWIRE_CAPTURE_THREAD: args['capture-thread'],
   });
   const probeFile = args.probe ? path.join(dir, 'probe.jsonl') : null;
   if (probeFile) {

@@ -4,7 +4,7 @@
  *
  *   npm run bench:webhooks -- [--rounds 3] [--deliveries 20000] [--concurrency 16]
  *                             [--rate 2000] [--seconds 10] [--warmup 5] [--skip-docs]
- *                             [--only throughput|latency]
+ *                             [--only throughput|latency] [--stages]
  *
  * 1. Max deliveries/s: N events already stored and one subscription; `clickwire start --role
  *    dispatcher` fans them out, signs, POSTs and logs every attempt. Beside it, the bare loop POSTs
@@ -28,6 +28,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
 import { Pool, request } from 'undici';
 import { UndiciWebhookTransport } from '../src/adapters/http/undici-webhook-transport.js';
 import { openEmbeddedBackend } from '../src/adapters/sqlite/embedded-backend.js';
@@ -67,6 +68,7 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '5' },
     'skip-docs': { type: 'boolean', default: false },
     only: { type: 'string' },
+    stages: { type: 'boolean', default: false },
   },
 });
 const ROUNDS = Number(args.rounds);
@@ -443,11 +445,50 @@ async function clickwireLatency(subscriber: Subscriber): Promise<LatencyRun> {
       await response.body.dump();
     });
     await edge.close();
-    return latencies(sentAt, await waitForCount(subscriber, sentAt.size, 15_000));
+    const report = await waitForCount(subscriber, sentAt.size, 15_000);
+    if (args.stages) printStages(dir, sentAt, report);
+    return latencies(sentAt, report);
   } finally {
     await clickwire.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * `--stages`: where the latency of each measured click went, from the stored click's times —
+ * send → `processed_at` (edge, capture commit, processor pick-up and classification) and
+ * `processed_at` → receipt (processor commit, dispatcher pick-up, signing, POST).
+ */
+function printStages(dir: string, sentAt: Map<string, number>, report: Report): void {
+  const db = new Database(path.join(dir, 'clickwire.db'), { readonly: true });
+  const rows = db.prepare('SELECT referrer_host AS host, processed_at AS processed FROM clicks').all() as {
+    host: string;
+    processed: number;
+  }[];
+  db.close();
+  const processedAt = new Map(rows.map((row) => [row.host, row.processed]));
+  const arrived = new Map(report.arrivals);
+  const skip = Math.floor((RATE * WARMUP) / 2);
+  const toProcessed: number[] = [];
+  const toReceipt: number[] = [];
+  let index = 0;
+  for (const [key, sent] of sentAt) {
+    if (index++ < skip) continue;
+    const processed = processedAt.get(key);
+    const at = arrived.get(key);
+    if (processed === undefined || at === undefined) continue;
+    toProcessed.push(processed - sent);
+    toReceipt.push(at - processed);
+  }
+  const q = (values: number[], p: number) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? Number.NaN;
+  };
+  const line = (name: string, values: number[]) =>
+    `  ${name}: p50 ${fmt(q(values, 0.5), 1)} ms, p90 ${fmt(q(values, 0.9), 1)} ms, p99 ${fmt(q(values, 0.99), 1)} ms`;
+  console.log(`stages of ${toProcessed.length} clicks (ms clock of processed_at):`);
+  console.log(line('send → processed_at (capture, processor pick-up, classify)', toProcessed));
+  console.log(line('processed_at → receipt (processor commit, dispatch, POST)', toReceipt));
 }
 
 // ---------------------------------------------------------------------------------------------

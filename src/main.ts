@@ -73,7 +73,11 @@ export async function startClickwire(config: Config, options: StartOptions): Pro
       metrics: new Metrics({ processDefaults: true }),
       stages: new RunningStages(),
       // Only here do the stages share a process: each wakes the next instead of leaving it to poll.
-      ...(options.role === 'all' ? { wakeups: newPipelineWakeups() } : {}),
+      // Not when the store or the click log is shared with other processes (PostgreSQL, JetStream):
+      // their writes wake nobody here, and the longer poll of woken stages would delay them.
+      ...(options.role === 'all' && !config.database && !config.nats
+        ? { wakeups: newPipelineWakeups() }
+        : {}),
     };
 
     const wants = (role: Role) => options.role === 'all' || options.role === role;
