@@ -6,6 +6,8 @@
  *                             [--rate 2000] [--seconds 10] [--warmup 5] [--skip-docs]
  *                             [--only throughput|latency] [--stages]
  *
+ *   BENCH_PROFILE_DIR=DIR: the Clickwire child writes a V8 CPU profile per thread there (--cpu-prof).
+ *
  * 1. Max deliveries/s: N events already stored and one subscription; `clickwire start --role
  *    dispatcher` fans them out, signs, POSTs and logs every attempt. Beside it, the bare loop POSTs
  *    the same N payloads, signed, with as many connections as the dispatcher's per-subscription
@@ -243,7 +245,17 @@ async function startClickwire(dataDir: string, role: 'all' | 'dispatcher') {
   const apiPort = await freePort();
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), 'start', '--role', role],
+    [
+      ...(process.env.BENCH_PROFILE_DIR
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
+        : []),
+      '--import',
+      'tsx',
+      path.join(ROOT, 'src/cli.ts'),
+      'start',
+      '--role',
+      role,
+    ],
     {
       cwd: ROOT,
       env: {
