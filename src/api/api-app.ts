@@ -116,6 +116,7 @@ export async function buildApiApp(deps: ApiDeps): Promise<Api> {
   app.setErrorHandler((error, request, reply) => {
     const { error: mapped, internal } = toClickwireError(error);
     if (internal) request.log.error({ err: error, req_id: request.id }, 'unhandled error in API route');
+    if (mapped.code === 'CW_ERR_UNAVAILABLE') reply.header('Retry-After', '1');
     return sendProblem(request, reply, mapped);
   });
 

@@ -1,5 +1,6 @@
 import type { FastifyError } from 'fastify';
 import { ClickwireError, type FieldError } from '../kernel/errors.js';
+import { isRetryableConflict } from '../kernel/store-conflict.js';
 
 /**
  * Turns whatever a route or Fastify threw into a catalogued error. Unknown errors become
@@ -32,6 +33,11 @@ export function toClickwireError(error: unknown): { error: ClickwireError; inter
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
     case 'FST_ERR_BAD_URL':
       return { error: new ClickwireError('CW_ERR_VALIDATION', fastifyError.message), internal: false };
+  }
+  if (isRetryableConflict(error)) {
+    // Lost a lock conflict with concurrent work more often than the store retries: nothing was changed.
+    const conflict = new ClickwireError('CW_ERR_UNAVAILABLE', 'The request met concurrent changes; retry it');
+    return { error: conflict, internal: false };
   }
   const status = fastifyError.statusCode;
   if (status !== undefined && status >= 400 && status < 500) {

@@ -1,5 +1,6 @@
 import type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
 import { newId } from '../../kernel/ids.js';
+import { retryOnConflict } from '../../kernel/store-conflict.js';
 import type { TrafficClass } from '../../processing/classification/traffic-class.js';
 import type { FailureStreak } from '../../webhooks/pause-policy.js';
 import type {
@@ -97,6 +98,12 @@ export class SqlSubscriptionStore implements SubscriptionStore {
       if (!current) return false;
       const from = current.status as SubscriptionStatus;
       if (change.onlyFrom && !change.onlyFrom.includes(from)) return false;
+      // Deliveries before the subscription row: the order in which a dispatcher recording attempts
+      // locks them, so the two do not deadlock on PostgreSQL.
+      if (change.status === 'active' && from !== 'active')
+        await makeBacklogDue(trx, subscriptionId, change.at);
+      if (change.status === 'disabled')
+        await failOpenDeliveries(trx, subscriptionId, 'subscription_disabled', change.at);
       await trx
         .updateTable('webhook_subscriptions')
         .set({
@@ -109,10 +116,6 @@ export class SqlSubscriptionStore implements SubscriptionStore {
         })
         .where('subscription_id', '=', subscriptionId)
         .execute();
-      if (change.status === 'active' && from !== 'active')
-        await makeBacklogDue(trx, subscriptionId, change.at);
-      if (change.status === 'disabled')
-        await failOpenDeliveries(trx, subscriptionId, 'subscription_disabled', change.at);
       return true;
     });
   }
@@ -175,10 +178,14 @@ export class SqlSubscriptionStore implements SubscriptionStore {
    * waiting) when another connection — the processor thread writing events — committed in between.
    */
   private write<T>(work: (trx: Transaction<StoreSchema>) => Promise<T>): Promise<T> {
-    return this.engine.db.transaction().execute(async (trx) => {
-      await bumpSubscriptionsVersion(trx);
-      return work(trx);
-    });
+    // On PostgreSQL a dispatcher recording attempts can lock the same delivery and subscription
+    // rows; of two transactions that deadlock, the aborted one runs again (see retryOnConflict).
+    return retryOnConflict(() =>
+      this.engine.db.transaction().execute(async (trx) => {
+        await bumpSubscriptionsVersion(trx);
+        return work(trx);
+      }),
+    );
   }
 
   async failureStreak(subscriptionId: string): Promise<FailureStreak | null> {
