@@ -507,6 +507,22 @@ for (const engine of BACKENDS) {
       });
       expect(await backend.subscriptions.failureStreak(a.subscriptionId)).toEqual(NO_FAILURES);
 
+      // An attempt sent before the resume and answered after it belongs to the outage that ended:
+      // it does not start a new streak (which would pause the subscription again at once).
+      const stale = await backend.deliveries.recordAttempts(
+        [failure(id, a.subscriptionId, { status: 'retrying', nextAttemptAt: T0 + 60_000 }, T0 + 5)],
+        T0 + 11,
+      );
+      expect(stale).toEqual([]);
+      expect(await backend.subscriptions.failureStreak(a.subscriptionId)).toEqual(NO_FAILURES);
+      const fresh = await backend.deliveries.recordAttempts(
+        [failure(id, a.subscriptionId, { status: 'retrying', nextAttemptAt: T0 + 60_000 }, T0 + 12)],
+        T0 + 13,
+      );
+      expect(fresh).toEqual([
+        { subscriptionId: a.subscriptionId, streak: { consecutiveFailures: 1, failingSince: T0 + 12 } },
+      ]);
+
       expect(
         await backend.subscriptions.changeStatus(ws, a.subscriptionId, {
           status: 'disabled',

@@ -24,10 +24,15 @@ interface EventPage {
   readonly has_more: boolean;
 }
 
-async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 90_000): Promise<void> {
+async function waitUntil(
+  what: string,
+  explain: () => Promise<string>,
+  check: () => Promise<boolean>,
+  timeoutMs = 90_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${await explain()}`);
     await sleep(200);
   }
 }
@@ -85,7 +90,11 @@ describe.each(faultModes())('subscriber outage: refused, timing out, failing, ba
 
     // Up: delivered as they come.
     await clickSome();
-    await waitUntil('the first deliveries', async () => acknowledged.size >= CLICKS_PER_PHASE);
+    await waitUntil(
+      'the first deliveries',
+      async () => `${acknowledged.size} acknowledged`,
+      async () => acknowledged.size >= CLICKS_PER_PHASE,
+    );
 
     // Refusing connections: nobody listens on the port.
     await receiver.close();
@@ -108,10 +117,14 @@ describe.each(faultModes())('subscriber outage: refused, timing out, failing, ba
       return { status: 500 };
     };
     await clickSome();
-    await waitUntil('the subscription to pause', async () => {
-      const sub = await api<{ status: string }>('GET', `/v1/webhook-subscriptions/${subscriptionId}`);
-      return sub.body.status === 'paused';
-    });
+    await waitUntil(
+      'the subscription to pause',
+      async () => server!.stderr().slice(-20_000),
+      async () => {
+        const sub = await api<{ status: string }>('GET', `/v1/webhook-subscriptions/${subscriptionId}`);
+        return sub.body.status === 'paused';
+      },
+    );
     const paused = await api<{ status: string; status_reason: string | null }>(
       'GET',
       `/v1/webhook-subscriptions/${subscriptionId}`,
@@ -135,7 +148,27 @@ describe.each(faultModes())('subscriber outage: refused, timing out, failing, ba
     expect(resumed.body.status).toBe('active');
 
     const events: string[] = [];
-    await waitUntil('every event delivered', async () => {
+    const undelivered = async () => {
+      // On a timeout: what the store says about each event the subscriber never acknowledged.
+      const missing = events.filter((id) => !acknowledged.has(id));
+      const states = await Promise.all(
+        missing.slice(0, 10).map(async (id) => {
+          const found = await api<{ data: unknown[] }>(
+            'GET',
+            `/v1/webhook-deliveries?subscription_id=${subscriptionId}&event_id=${id}`,
+          );
+          return `${id}: ${JSON.stringify(found.body.data)}`;
+        }),
+      );
+      const sub = await api('GET', `/v1/webhook-subscriptions/${subscriptionId}`);
+      return [
+        `${clicks} clicks, ${events.length} events, ${missing.length} never acknowledged`,
+        `subscription: ${sub.text}`,
+        ...states,
+        `server said:\n${server!.stderr().slice(-20_000)}`,
+      ].join('\n');
+    };
+    await waitUntil('every event delivered', undelivered, async () => {
       events.length = 0;
       let cursor: string | null = null;
       for (;;) {

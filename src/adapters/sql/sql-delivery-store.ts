@@ -338,8 +338,11 @@ export class SqlDeliveryStore implements DeliveryStore {
     return this.engine.db.transaction().execute(async (trx) => {
       for (const record of records) await applyRecord(trx, record, now);
       const failing: string[] = [];
+      const changedAt = await lockStatusChanges(trx, records, this.engine.supportsSkipLocked);
       // In id order: dispatchers recording at once lock the subscription rows in the same order.
-      const effects = [...streakEffects(records, now)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      const effects = [...streakEffects(records, now, changedAt)].sort(([a], [b]) =>
+        a < b ? -1 : a > b ? 1 : 0,
+      );
       for (const [subscriptionId, effect] of effects) {
         await trx
           .updateTable('webhook_subscriptions')
@@ -685,6 +688,27 @@ async function applyRecord(trx: Db, record: AttemptRecord, now: number): Promise
   }
 }
 
+/**
+ * When each recorded subscription last changed status, its row locked (PostgreSQL) so a resume
+ * cannot commit between this read and the streak update. Rows are taken in id order, as every
+ * writer of several subscription rows does.
+ */
+async function lockStatusChanges(
+  trx: Db,
+  records: readonly AttemptRecord[],
+  rowLocks: boolean,
+): Promise<Map<string, number>> {
+  const ids = [...new Set(records.map((record) => record.subscriptionId))].sort();
+  const rows = await trx
+    .selectFrom('webhook_subscriptions')
+    .select(['subscription_id', 'status_changed_at'])
+    .where('subscription_id', 'in', ids)
+    .orderBy('subscription_id')
+    .$if(rowLocks, (q) => q.forUpdate())
+    .execute();
+  return new Map(rows.map((row) => [row.subscription_id, Number(row.status_changed_at)]));
+}
+
 async function streaksOf(trx: Db, subscriptionIds: readonly string[]): Promise<StreakUpdate[]> {
   if (subscriptionIds.length === 0) return [];
   const rows = await trx
@@ -802,11 +826,23 @@ export interface StreakEffect {
 /**
  * Folds the records, in order, into one streak change per subscription, so a batch of records
  * costs one update per subscription rather than one per attempt.
+ *
+ * A failure that started before the subscription's last status change (`statusChangedAt`) does
+ * not count: an attempt sent before a resume and answered after it belongs to the outage the
+ * resume ended, and counting it (with its old start time) would pause the subscription again at
+ * once.
  */
-export function streakEffects(records: readonly AttemptRecord[], now: number): Map<string, StreakEffect> {
+export function streakEffects(
+  records: readonly AttemptRecord[],
+  now: number,
+  statusChangedAt: ReadonlyMap<string, number> = new Map(),
+): Map<string, StreakEffect> {
   const effects = new Map<string, StreakEffect>();
   for (const record of records) {
     if (record.endpoint === 'none') continue;
+    const startedAt = record.attempt?.startedAt ?? now;
+    if (record.endpoint === 'failing' && startedAt < (statusChangedAt.get(record.subscriptionId) ?? 0))
+      continue;
     const current = effects.get(record.subscriptionId) ?? {
       restart: false,
       failures: 0,
@@ -819,7 +855,7 @@ export function streakEffects(records: readonly AttemptRecord[], now: number): M
         : {
             restart: current.restart,
             failures: current.failures + 1,
-            firstFailureAt: current.firstFailureAt ?? record.attempt?.startedAt ?? now,
+            firstFailureAt: current.firstFailureAt ?? startedAt,
           },
     );
   }

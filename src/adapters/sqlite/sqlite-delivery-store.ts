@@ -61,6 +61,7 @@ export class SqliteDeliveryStore extends SqlDeliveryStore {
     | 'batchEventsFailed'
     | 'streakRestart'
     | 'streakExtend'
+    | 'statusChangedAt'
     | 'streak',
     Statement
   >;
@@ -157,6 +158,9 @@ export class SqliteDeliveryStore extends SqlDeliveryStore {
       ),
       streak: prepare(
         'SELECT consecutive_failures, failing_since FROM webhook_subscriptions WHERE subscription_id = ?',
+      ),
+      statusChangedAt: prepare(
+        'SELECT status_changed_at FROM webhook_subscriptions WHERE subscription_id = ?',
       ),
     };
   }
@@ -271,7 +275,13 @@ export class SqliteDeliveryStore extends SqlDeliveryStore {
     const write = this.sqlite.transaction((): StreakUpdate[] => {
       for (const record of records) this.applyRecord(record, now);
       const failing: string[] = [];
-      for (const [subscriptionId, effect] of streakEffects(records, now)) {
+      const changedAt = new Map<string, number>();
+      for (const { subscriptionId } of records) {
+        if (changedAt.has(subscriptionId)) continue;
+        const row = s.statusChangedAt.get(subscriptionId) as { status_changed_at: number } | undefined;
+        if (row) changedAt.set(subscriptionId, Number(row.status_changed_at));
+      }
+      for (const [subscriptionId, effect] of streakEffects(records, now, changedAt)) {
         if (effect.restart) s.streakRestart.run(effect.failures, effect.firstFailureAt, subscriptionId);
         else s.streakExtend.run(effect.failures, effect.firstFailureAt, subscriptionId);
         if (effect.failures > 0) failing.push(subscriptionId);

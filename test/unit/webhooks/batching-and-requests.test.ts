@@ -182,4 +182,20 @@ describe('failure streak effects', () => {
       c: { restart: true, failures: 1, firstFailureAt: 6 },
     });
   });
+
+  it('leaves out failures that started before the subscription last changed status', () => {
+    const effects = streakEffects(
+      [rec('a', 'failing', 1), rec('a', 'failing', 5), rec('b', 'failing', 2), rec('c', 'ok', 1)],
+      100,
+      new Map([
+        ['a', 4],
+        ['b', 3],
+        ['c', 9],
+      ]),
+    );
+    expect(Object.fromEntries(effects)).toEqual({
+      a: { restart: false, failures: 1, firstFailureAt: 5 },
+      c: { restart: true, failures: 0, firstFailureAt: null },
+    });
+  });
 });
