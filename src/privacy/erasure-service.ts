@@ -146,6 +146,8 @@ export class ErasureService {
         for (const click of clicks)
           events.push(clickDeletedEvent(click, await this.linkOf(click, links), id, at));
         await store.eraseBatch({ requestId: id, workspaceId: request.workspaceId, clicks, events });
+        // A short batch was the last one: asking again would only search the same span once more.
+        if (found.length < CLICK_BATCH) break;
         await yieldToLoop();
       }
       if (this.deps.clickLog) {
@@ -208,7 +210,11 @@ export class ErasureService {
       accepts = (click) => click.osFamily === parsed.osFamily && click.browserFamily === parsed.browserFamily;
     }
     return {
-      stored: { ipHashes: hashes, linkId: null, from: null, until: null },
+      // A click's `ip_hash` is keyed with the salt of the UTC day it occurred on, so every click
+      // these hashes can match occurred on a held salt's day: the search starts at the oldest.
+      // Older clicks cannot be linked to the address any more (their salt is gone) and are not
+      // found either way. The bound is what lets the store find them without an index on `ip_hash`.
+      stored: { ipHashes: hashes, linkId: null, from: oldestDayStart(salts), until: null },
       accepts,
       raw: {
         ipHashes: hashes,
@@ -281,4 +287,14 @@ export class ErasureService {
         : `time_range\u0000${selector.from}\u0000${selector.until}\u0000${utcDay(now)}`;
     return `${selector.kind === 'link' ? 'l' : 't'}:${createHash('sha256').update(text).digest('hex')}`;
   }
+}
+
+/** Start (epoch ms) of the oldest salt's UTC day; `null` when no salt is held (nothing can match then). */
+function oldestDayStart(salts: readonly { readonly day: string }[]): number | null {
+  let oldest: number | null = null;
+  for (const { day } of salts) {
+    const start = Date.parse(`${day}T00:00:00.000Z`);
+    if (oldest === null || start < oldest) oldest = start;
+  }
+  return oldest;
 }

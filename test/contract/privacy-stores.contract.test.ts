@@ -155,6 +155,25 @@ for (const engine of BACKENDS) {
         expect(byTime.map((f) => f.click.clickId)).toEqual([mine[1]!.clickId]);
       });
 
+      it('finds a visitor’s clicks from a day on (the oldest held salt’s), in ingestion order, page by page', async () => {
+        const visitor = 'd'.repeat(32);
+        // Processed late: stored before clicks that occurred after it.
+        const late = aProcessedClick({ ipHash: visitor, occurredAt: T0 + 3 });
+        const mine = [0, 1, 2].map((i) => aProcessedClick({ ipHash: visitor, occurredAt: T0 + 10 + i }));
+        const beforeTheDays = aProcessedClick({ ipHash: visitor, occurredAt: T0 - 1 });
+        const someoneElse = aProcessedClick({ ipHash: 'e'.repeat(32), occurredAt: T0 + 5 });
+        await commitBatch(backend, { clicks: [mine[2]!, late, beforeTheDays, someoneElse] });
+        await commitBatch(backend, { clicks: [mine[0]!, mine[1]!] });
+        const selection = { ipHashes: [visitor, 'f'.repeat(32)], linkId: null, from: T0, until: null };
+        const first = await backend.erasures.findClicks('ws_A', selection, 0, 2);
+        const rest = await backend.erasures.findClicks('ws_A', selection, first.at(-1)!.seq, 2);
+        expect([...first, ...rest].map((f) => f.click.clickId)).toEqual(
+          [mine[2]!, late, mine[0]!, mine[1]!].map((c) => c.clickId),
+        );
+        expect(rest).toHaveLength(2);
+        expect(await backend.erasures.findClicks('ws_A', selection, rest.at(-1)!.seq, 2)).toEqual([]);
+      });
+
       it('erases a batch: clicks, their rollup counts and events go; click.deleted comes; counts add up', async () => {
         const { request } = await backend.erasures.create(aRequest('ws_A'));
         const erased = [aProcessedClick(), aProcessedClick({ isUnique: false })];

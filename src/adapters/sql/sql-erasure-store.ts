@@ -1,4 +1,4 @@
-import type { Selectable, Transaction } from 'kysely';
+import { type Selectable, sql, type Transaction } from 'kysely';
 import { idFloor } from '../../kernel/ids.js';
 import {
   type ErasureCounts,
@@ -16,6 +16,7 @@ import type {
 import { RollupDeltas, rollupKeyOf } from '../../processing/rollups/rollup-deltas.js';
 import type { ErasureRequestsTable, StoreSchema } from './schema.js';
 import type { SqlEngine } from './sql-engine.js';
+import { filterOnly } from './sql-filter-only.js';
 import { clickFromRow } from './sql-processing-store.js';
 
 /** Events that carry a click in `data.click`: the ones an erasure deletes with the click. */
@@ -98,11 +99,16 @@ export class SqlErasureStore implements ErasureStore {
     limit: number,
   ): Promise<ErasableClick[]> {
     if (selection.ipHashes !== null && selection.ipHashes.length === 0) return [];
+    // No index serves `ip_hash` (it would cost every click's insert; see
+    // docs/adr/2026-11-28-erasure-without-ip-hash-index.md): a visitor's clicks are searched for
+    // along `(workspace_id, occurred_at)` over the days of the salts still held — a few days of
+    // clicks, sorted by `seq` — rather than along `(workspace_id, seq)` through every click kept.
+    const byTime = selection.ipHashes !== null && selection.from !== null;
     let q = this.engine.db
       .selectFrom('clicks')
       .selectAll()
       .where('workspace_id', '=', workspaceId)
-      .where('seq', '>', afterSeq);
+      .where(byTime ? filterOnly('seq') : sql.ref('seq'), '>', afterSeq);
     if (selection.ipHashes !== null) q = q.where('ip_hash', 'in', selection.ipHashes);
     if (selection.linkId !== null) q = q.where('link_id', '=', selection.linkId);
     if (selection.from !== null) q = q.where('occurred_at', '>=', selection.from);

@@ -6,6 +6,7 @@ import * as query from './0004-query.js';
 import * as idempotency from './0005-idempotency.js';
 import * as privacy from './0006-privacy.js';
 import * as singleDefaultWorkspace from './0007-single-default-workspace.js';
+import * as noIpHashIndex from './0008-no-ip-hash-index.js';
 
 /**
  * Every store migration, in order. Names sort by their number; a released migration is never
@@ -19,6 +20,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005-idempotency': idempotency,
   '0006-privacy': privacy,
   '0007-single-default-workspace': singleDefaultWorkspace,
+  '0008-no-ip-hash-index': noIpHashIndex,
 };
 
 export const storeMigrations: MigrationProvider = {
