@@ -5,6 +5,7 @@ import {
   clickPayload,
   clickPayloadJson,
   type LinkSnapshot,
+  occurredIso,
   verdictPayload,
 } from './click-payload.js';
 import type { ClickVerdict, ProcessedClick } from './processed-click.js';
@@ -30,13 +31,12 @@ export interface ClickFlaggedData extends ClickCreatedData {
 /** `click.created`: every stored click, carrying its classification so subscribers can skip non-human traffic. */
 export function clickCreatedEvent(click: ProcessedClick, link: LinkSnapshot, at: number): StoredEvent {
   const eventId = newId('event', at);
-  const occurred = new Date(click.occurredAt);
-  const payload = `{"schema_version":${EVENT_SCHEMA_VERSION},"event_id":${JSON.stringify(eventId)},"event_type":"click.created","occurred_at":"${occurred.toISOString()}","workspace_id":${JSON.stringify(click.workspaceId)},"data":{"link":${linkJson(link)},"click":${clickPayloadJson(click)}}}`;
+  const payload = `{"schema_version":${EVENT_SCHEMA_VERSION},"event_id":${JSON.stringify(eventId)},"event_type":"click.created","occurred_at":"${occurredIso.of(click.occurredAt)}","workspace_id":${JSON.stringify(click.workspaceId)},"data":{"link":${linkJson(link)},"click":${clickPayloadJson(click)}}}`;
   return {
     eventId,
     workspaceId: click.workspaceId,
     eventType: 'click.created',
-    occurredAt: occurred.getTime(),
+    occurredAt: click.occurredAt,
     payload,
   };
 }

@@ -14,6 +14,27 @@ export interface LinkSnapshot {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
+ * `iso` remembering its last answer. The processor asks for the same instants over and over — a
+ * click's occurrence in its event envelope and again in its payload (as its receipt, too), and the
+ * batch's processing time for every click — and each answer is a `Date` and a string of garbage.
+ */
+class LastIso {
+  private ms = Number.NaN;
+  private text = '';
+  of(ms: number): string {
+    if (ms !== this.ms) {
+      this.text = iso(ms);
+      this.ms = ms;
+    }
+    return this.text;
+  }
+}
+/** Occurrence times: asked for by the envelope, then by the payload. */
+export const occurredIso = new LastIso();
+/** Processing times: one per batch. */
+const processedIso = new LastIso();
+
+/**
  * The click as subscribers and the API see it (DESIGN §4 `data.click`). Never carries the user
  * agent, the IP prefix or the full referrer: categories and families only.
  */
@@ -53,9 +74,11 @@ export function clickPayload(click: ProcessedClick) {
  */
 export function clickPayloadJson(click: ProcessedClick): string {
   missing = false;
+  const occurred = occurredIso.of(click.occurredAt);
+  const received = click.receivedAt === click.occurredAt ? occurred : iso(click.receivedAt);
   const json =
-    `{"click_id":${str(click.clickId)},"occurred_at":"${iso(click.occurredAt)}","received_at":"${iso(click.receivedAt)}"` +
-    `,"processed_at":"${iso(click.processedAt)}","method":${few(click.method)},"device_type":${few(click.deviceType)}` +
+    `{"click_id":${str(click.clickId)},"occurred_at":"${occurred}","received_at":"${received}"` +
+    `,"processed_at":"${processedIso.of(click.processedAt)}","method":${few(click.method)},"device_type":${few(click.deviceType)}` +
     `,"os_family":${few(click.osFamily)},"browser_family":${few(click.browserFamily)},"country":${few(click.country)}` +
     `,"region":${str(click.region)},"asn":${num(click.asn)},"referrer_category":${few(click.referrerCategory)}` +
     `,"referrer_host":${str(click.referrerHost)},"language":${few(click.language)},"ip_hash":${str(click.ipHash)}` +

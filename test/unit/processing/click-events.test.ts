@@ -48,6 +48,17 @@ const CLICKS: ProcessedClick[] = [
     simulated: true,
   }),
   aProcessedClick({ botScore: Number.NaN, privacyMode: 'not a label' }),
+  // Times unlike the others' and each other's: the serialiser reuses the timestamps it wrote last.
+  aProcessedClick({
+    occurredAt: 1_800_000_100_000,
+    receivedAt: 1_800_000_100_250,
+    processedAt: 1_800_000_200_000,
+  }),
+  aProcessedClick({
+    occurredAt: 1_800_000_100_000,
+    receivedAt: 1_800_000_100_000,
+    processedAt: 1_800_000_300_000,
+  }),
   // A value the types rule out (as a corrupted row might hold): the event is still the envelope's JSON.
   aProcessedClick({ region: undefined as unknown as null, language: 42 as unknown as string }),
 ];
