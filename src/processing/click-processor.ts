@@ -295,9 +295,10 @@ export class ClickProcessor {
         click.headers['user-agent'],
       ),
     }));
-    const windows = await this.deps.store.visitorWindows(
-      prepared.flatMap((p) => (p.click.linkId ? [{ linkId: p.click.linkId, visitorKey: p.visitor }] : [])),
-    );
+    const windowKeys: { linkId: string; visitorKey: string }[] = [];
+    for (const p of prepared)
+      if (p.click.linkId) windowKeys.push({ linkId: p.click.linkId, visitorKey: p.visitor });
+    const windows = await this.deps.store.visitorWindows(windowKeys);
 
     const batchStates: ClickState[] = [];
     const relabelled = new Map<string, ClickState>();
@@ -451,11 +452,11 @@ export class ClickProcessor {
   }
 
   private verdict(click: RawClick, burst: BurstSignals): ClickVerdict {
-    const { trafficClass, isBot, botScore, isSuspicious, fraudReason, reasons } = classifyClick(click, {
+    // A classification is a verdict, field for field: taken as it is, not copied, once per click.
+    return classifyClick(click, {
       burst,
       expectFetchMetadata: click.domainId !== null || this.options.defaultDomainIsHttps,
     });
-    return { trafficClass, isBot, botScore, isSuspicious, fraudReason, reasons };
   }
 
   private newTracker(): BurstTracker<ClickState> {
