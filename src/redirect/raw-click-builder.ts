@@ -1,7 +1,7 @@
 import type { CapturedHeaders, RawClick } from '../click-log/raw-click.js';
 import { newId } from '../kernel/ids.js';
 import { DEFAULT_CAPTURE_PRIVACY } from '../privacy/capture-privacy.js';
-import type { PrivacyOptions } from '../privacy/privacy-settings.js';
+import type { PrivacyOptions, ReferrerMode } from '../privacy/privacy-settings.js';
 import { parseReferrer } from '../processing/enrichment/referrer-url.js';
 import type { CaptureRequest } from './capture-request.js';
 import type { GeoLookup } from './geo-lookup.js';
@@ -47,34 +47,27 @@ export function buildRawClick(request: CaptureRequest, salt: Buffer, geo: GeoLoo
 /** The captured headers less what the options switch off; the Referer reduced to its origin. */
 export function minimisedHeaders(headers: CapturedHeaders, options: PrivacyOptions): CapturedHeaders {
   const referer = headers.referer;
-  const needsChange =
-    (referer !== undefined && (options.referrer === 'off' || !isOriginOnly(referer))) ||
-    (!options.language && headers['accept-language'] !== undefined);
-  if (!needsChange) return headers;
+  const keptReferer = referer === undefined ? undefined : minimisedReferer(referer, options.referrer);
+  const dropLanguage = !options.language && headers['accept-language'] !== undefined;
+  if (keptReferer === referer && !dropLanguage) return headers;
   const kept: CapturedHeaders = { ...headers };
-  if (referer !== undefined) {
-    const origin = options.referrer === 'off' || referer.trim() === '' ? null : refererOrigin(referer);
-    if (origin === null) delete kept.referer;
-    else kept.referer = origin;
-  }
-  if (!options.language) delete kept['accept-language'];
+  if (keptReferer === null) delete kept.referer;
+  else if (keptReferer !== undefined) kept.referer = keptReferer;
+  if (dropLanguage) delete kept['accept-language'];
   return kept;
 }
 
 /**
- * `scheme://host/` of a Referer: all enrichment reads of it. One that cannot be read becomes
+ * What is kept of a Referer: `scheme://host/`, all enrichment reads of it (so one already in that
+ * form is kept as it is), or `null` for nothing. One that cannot be read becomes
  * {@link UNREADABLE_REFERER}, which enrichment still counts as `other` — its text is not kept.
+ * Parsed once: this runs for every click.
  */
-function refererOrigin(referer: string): string {
+function minimisedReferer(referer: string, mode: ReferrerMode): string | null {
+  if (mode === 'off' || referer.trim() === '') return null;
   const parsed = parseReferrer(referer);
   return parsed === null ? UNREADABLE_REFERER : `${parsed.scheme}://${parsed.host}/`;
 }
 
 /** Stands in for a Referer too malformed to reduce: not a URL, so it reads as referrer `other`. */
 export const UNREADABLE_REFERER = 'unreadable';
-
-/** Already `scheme://host/` (lower case, no credentials or port): nothing to cut. */
-function isOriginOnly(referer: string): boolean {
-  const parsed = parseReferrer(referer);
-  return parsed !== null && referer === `${parsed.scheme}://${parsed.host}/`;
-}

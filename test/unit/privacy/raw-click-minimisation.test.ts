@@ -92,4 +92,27 @@ describe('raw click minimisation at the edge', () => {
     )!;
     expect(click.headers.referer).toBe('unreadable');
   });
+
+  it.each([
+    ['https://news.example.org/', 'https://news.example.org/'],
+    ['HTTPS://News.Example.org/', 'https://news.example.org/'],
+    ['https://user:pw@news.example.org:8443/a', 'https://news.example.org/'],
+    ['   ', undefined],
+    ['', undefined],
+    ['unreadable', 'unreadable'],
+  ])('keeps of the referrer %j only %j', (referer, kept) => {
+    const base = request(null);
+    const click = buildRawClick({ ...base, headers: { ...base.headers, referer } }, SALT, new FixedGeo())!;
+    expect(click.headers.referer).toBe(kept);
+    expect(click.headers['user-agent']).toBe(base.headers['user-agent']);
+  });
+
+  it('drops the language and the referrer together when both are off', () => {
+    const click = buildRawClick(
+      request({ ...DEFAULT_PRIVACY_OPTIONS, referrer: 'off', language: false }),
+      SALT,
+      new FixedGeo(),
+    )!;
+    expect(click.headers).toEqual({ 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0' });
+  });
 });
