@@ -156,8 +156,11 @@ export class SqliteDeliveryStore extends SqlDeliveryStore {
       batchEventsFailed: prepare(
         `UPDATE webhook_batch_events SET state = 'failed' WHERE delivery_id = ? AND state = 'pending'`,
       ),
+      // A streak already as it should be is not written again: most records are successes of a
+      // healthy subscription, and the row would otherwise be rewritten by every commit.
       streakRestart: prepare(
-        `UPDATE webhook_subscriptions SET consecutive_failures = ?, failing_since = ? WHERE subscription_id = ?`,
+        `UPDATE webhook_subscriptions SET consecutive_failures = @failures, failing_since = @since
+         WHERE subscription_id = @id AND (consecutive_failures IS NOT @failures OR failing_since IS NOT @since)`,
       ),
       streakExtend: prepare(
         `UPDATE webhook_subscriptions SET consecutive_failures = consecutive_failures + ?,
@@ -283,14 +286,20 @@ export class SqliteDeliveryStore extends SqlDeliveryStore {
     const write = this.sqlite.transaction((): StreakUpdate[] => {
       for (const record of records) this.applyRecord(record, now);
       const failing: string[] = [];
+      // Only a failure is weighed against the subscription's last status change (see `streakEffects`).
       const changedAt = new Map<string, number>();
-      for (const { subscriptionId } of records) {
-        if (changedAt.has(subscriptionId)) continue;
+      for (const { subscriptionId, endpoint } of records) {
+        if (endpoint !== 'failing' || changedAt.has(subscriptionId)) continue;
         const row = s.statusChangedAt.get(subscriptionId) as { status_changed_at: number } | undefined;
         if (row) changedAt.set(subscriptionId, Number(row.status_changed_at));
       }
       for (const [subscriptionId, effect] of streakEffects(records, now, changedAt)) {
-        if (effect.restart) s.streakRestart.run(effect.failures, effect.firstFailureAt, subscriptionId);
+        if (effect.restart)
+          s.streakRestart.run({
+            failures: effect.failures,
+            since: effect.firstFailureAt,
+            id: subscriptionId,
+          });
         else s.streakExtend.run(effect.failures, effect.firstFailureAt, subscriptionId);
         if (effect.failures > 0) failing.push(subscriptionId);
       }
