@@ -82,6 +82,56 @@ const WARMUP = Number(args.warmup);
 
 const wallNow = () => performance.timeOrigin + performance.now();
 
+/** CPU seconds per thread of a process (Linux `/proc`), by thread id; empty where `/proc` is missing. */
+function threadCpu(pid: number): Map<number, { name: string; seconds: number }> {
+  const threads = new Map<number, { name: string; seconds: number }>();
+  const ticks = 100; // USER_HZ on Linux
+  let tids: string[] = [];
+  try {
+    tids = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return threads;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const name = stat.slice(stat.indexOf('(') + 1, close);
+      const fields = stat.slice(close + 2).split(' ');
+      // Fields 14 and 15 of stat (utime, stime) are 12 and 13 after the name.
+      threads.set(Number(tid), { name, seconds: (Number(fields[11]) + Number(fields[12])) / ticks });
+    } catch {
+      // the thread ended
+    }
+  }
+  return threads;
+}
+
+/** CPU spent by a child between two snapshots: in all, and by its busiest threads. */
+interface CpuSpent {
+  readonly total: number;
+  readonly threads: readonly { tid: number; name: string; seconds: number }[];
+}
+
+function cpuSince(before: ReturnType<typeof threadCpu>, after: ReturnType<typeof threadCpu>): CpuSpent {
+  const threads = [...after].map(([tid, { name, seconds }]) => ({
+    tid,
+    name,
+    seconds: seconds - (before.get(tid)?.seconds ?? 0),
+  }));
+  return {
+    total: threads.reduce((sum, t) => sum + t.seconds, 0),
+    threads: threads.sort((a, b) => b.seconds - a.seconds).slice(0, 4),
+  };
+}
+
+/** `… µs CPU per unit (thread: µs, …)`: threads by id, the process's main thread named `main`. */
+function cpuLine(spent: CpuSpent, units: number, pid: number, unit: string): string {
+  const us = (seconds: number) => fmt((seconds * 1e6) / units);
+  const parts = spent.threads.map((t) => `${t.tid === pid ? 'main' : `${t.name}#${t.tid}`} ${us(t.seconds)}`);
+  return `${us(spent.total)} µs CPU per ${unit} (busiest threads: ${parts.join(', ')})`;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The subscriber process
 
@@ -289,6 +339,7 @@ async function startClickwire(dataDir: string, role: 'all' | 'dispatcher') {
   }
   return {
     edgeUrl: `http://127.0.0.1:${edgePort}`,
+    pid: child.pid ?? 0,
     stop: async () => {
       child.kill('SIGTERM');
       await exited;
@@ -345,8 +396,14 @@ async function clickwireThroughput(subscriber: Subscriber): Promise<number> {
   await subscriber.reset();
   const clickwire = await startClickwire(dir, 'dispatcher');
   try {
+    // CPU from the first receipt on, so start-up (module loading, migrations) is not counted.
+    const first = await waitForCount(subscriber, 1, 60_000);
+    const before = threadCpu(clickwire.pid);
     const report = await waitForCount(subscriber, DELIVERIES, 300_000);
     if (report.count < DELIVERIES) throw new Error(`only ${report.count} of ${DELIVERIES} delivered`);
+    const spent = cpuSince(before, threadCpu(clickwire.pid));
+    if (spent.total > 0)
+      console.log(`  clickwire: ${cpuLine(spent, report.count - first.count, clickwire.pid, 'delivery')}`);
     return perSecond(report);
   } finally {
     await clickwire.stop();
@@ -369,7 +426,10 @@ interface LatencyRun {
  * warm-up do not leave a backlog behind), then RATE times a second for SECONDS; returns the send
  * times by key, in order.
  */
-async function paced(send: (key: string) => Promise<void>): Promise<Map<string, number>> {
+async function paced(
+  send: (key: string) => Promise<void>,
+  onWarm: () => void = () => undefined,
+): Promise<Map<string, number>> {
   const sentAt = new Map<string, number>();
   const warmupCount = Math.floor((RATE * WARMUP) / 2);
   const total = warmupCount + RATE * SECONDS;
@@ -384,6 +444,7 @@ async function paced(send: (key: string) => Promise<void>): Promise<Map<string, 
   const inflight = new Set<Promise<void>>();
   while (issued < total) {
     const due = Math.min(total, dueAt(performance.now() - start));
+    if (issued <= warmupCount && due > warmupCount) onWarm();
     while (issued < due) {
       const key = `k${issued}.bench.test`;
       sentAt.set(key, wallNow());
@@ -448,16 +509,26 @@ async function clickwireLatency(subscriber: Subscriber): Promise<LatencyRun> {
     // A moment for the threads to settle after start-up, outside the measurement.
     await sleep(500);
     await subscriber.reset();
-    const sentAt = await paced(async (key) => {
-      const response = await edge.request({
-        path: '/bench',
-        method: 'GET',
-        headers: { ...BROWSER, referer: `https://${key}/` },
-      });
-      await response.body.dump();
-    });
+    let before = threadCpu(clickwire.pid);
+    const sentAt = await paced(
+      async (key) => {
+        const response = await edge.request({
+          path: '/bench',
+          method: 'GET',
+          headers: { ...BROWSER, referer: `https://${key}/` },
+        });
+        await response.body.dump();
+      },
+      () => {
+        before = threadCpu(clickwire.pid);
+      },
+    );
     await edge.close();
     const report = await waitForCount(subscriber, sentAt.size, 15_000);
+    // CPU over the measured clicks: from the end of the warm-up until the last one was delivered.
+    const spent = cpuSince(before, threadCpu(clickwire.pid));
+    if (spent.total > 0)
+      console.log(`  clickwire: ${cpuLine(spent, RATE * SECONDS, clickwire.pid, 'click')}`);
     if (args.stages) printStages(dir, sentAt, report);
     return latencies(sentAt, report);
   } finally {

@@ -1,5 +1,4 @@
-import type { Readable } from 'node:stream';
-import { Agent } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import type { ErrorCategory } from '../../webhooks/delivery.js';
 import type { OutgoingRequest, TransportResult, WebhookTransport } from '../../webhooks/webhook-transport.js';
 import { guardedConnector, type ResolveAll } from './guarded-connector.js';
@@ -55,23 +54,26 @@ export class UndiciWebhookTransport implements WebhookTransport {
     });
     try {
       const { origin, path } = this.target(outgoing.url);
-      const response = await this.agent.request({
-        origin,
-        path,
-        method: 'POST',
-        headers: outgoing.headers,
-        body: outgoing.body,
-        headersTimeout: outgoing.timeoutMs,
-        bodyTimeout: outgoing.timeoutMs,
-      });
-      const body = await readCapped(response.body, this.options.maxResponseBytes, deadline);
+      const answer = await exchange(
+        this.agent,
+        {
+          origin,
+          path,
+          method: 'POST',
+          headers: outgoing.headers,
+          body: outgoing.body,
+          headersTimeout: outgoing.timeoutMs,
+          bodyTimeout: outgoing.timeoutMs,
+        },
+        this.options.maxResponseBytes,
+        deadline,
+      );
       if (performance.now() > deadline) return timedOut();
-      const retryAfter = response.headers['retry-after'];
       return {
         kind: 'response',
-        statusCode: response.statusCode,
-        retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
-        body,
+        statusCode: answer.statusCode,
+        retryAfter: answer.retryAfter,
+        body: answer.body,
         durationMs: elapsed(started),
       };
     } catch (error) {
@@ -102,27 +104,83 @@ export class UndiciWebhookTransport implements WebhookTransport {
   }
 }
 
+/** What `exchange` brings back: the status, the first `retry-after` value and the body read so far. */
+interface Answer {
+  readonly statusCode: number;
+  readonly retryAfter: string | undefined;
+  readonly body: string;
+}
+
 /**
- * Reads the body up to `max` bytes, then drops the rest; gives up once `deadline` has passed.
- * Events rather than an async iterator: it is cheaper per request.
+ * One request through undici's handler interface: the status, `retry-after` and up to `max` bytes
+ * of the body, the rest dropped (the connection is closed then, as undici does when a body is
+ * abandoned). It gives up once `deadline` has passed while the body comes in. Rather than
+ * `request()`, whose body stream, async resource and promise wrappers cost about a third of the
+ * client's CPU per delivery (measured).
  */
-function readCapped(body: Readable, max: number, deadline: number): Promise<string> {
+function exchange(
+  agent: Agent,
+  options: Dispatcher.DispatchOptions,
+  max: number,
+  deadline: number,
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
+    let abort: ((reason?: Error) => void) | null = null;
+    let statusCode = 0;
+    let retryAfter: string | undefined;
     const chunks: Buffer[] = [];
     let size = 0;
-    const done = () => resolve(Buffer.concat(chunks).subarray(0, max).toString('utf8'));
-    body.on('data', (chunk: Buffer) => {
-      chunks.push(chunk);
-      size += chunk.length;
-      if (size >= max || performance.now() > deadline) {
-        body.removeAllListeners('data');
-        body.destroy();
-        if (size >= max) done();
-        else reject(new DeadlineError('the answer took longer than the timeout'));
-      }
+    let settled = false;
+    const finish = () => {
+      if (settled) return;
+      settled = true;
+      resolve({ statusCode, retryAfter, body: Buffer.concat(chunks).subarray(0, max).toString('utf8') });
+    };
+    const fail = (error: Error) => {
+      if (settled) return;
+      settled = true;
+      reject(error);
+    };
+    agent.dispatch(options, {
+      onConnect(abortRequest) {
+        abort = abortRequest;
+      },
+      onHeaders(status, rawHeaders) {
+        statusCode = status;
+        for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+          const name = rawHeaders[i]!;
+          if (
+            retryAfter === undefined &&
+            name.length === 11 &&
+            name.toString('latin1').toLowerCase() === 'retry-after'
+          )
+            retryAfter = rawHeaders[i + 1]!.toString('latin1');
+        }
+        return true;
+      },
+      onData(chunk) {
+        chunks.push(chunk);
+        size += chunk.length;
+        if (size >= max) {
+          finish();
+          abort?.();
+          return false;
+        }
+        if (performance.now() > deadline) {
+          const error = new DeadlineError('the answer took longer than the timeout');
+          fail(error);
+          abort?.(error);
+          return false;
+        }
+        return true;
+      },
+      onComplete() {
+        finish();
+      },
+      onError(error) {
+        fail(error);
+      },
     });
-    body.once('end', done);
-    body.once('error', reject);
   });
 }
 
